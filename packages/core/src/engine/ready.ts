@@ -1,0 +1,63 @@
+import type { Message } from './messages.js';
+import type { ClusterConfig, Entry, HardState, NodeId, Role } from './types.js';
+
+/** Volatile state worth telling the application about when it changes. */
+export interface SoftState {
+  readonly role: Role;
+  readonly leader: NodeId;
+  readonly term: number;
+}
+
+/** A read that became safe: serve it once the state machine has applied `index` (thesis §6.4). */
+export interface ReadState {
+  readonly requestId: number;
+  readonly index: number;
+}
+
+/** Why the engine refused or lost a request. Maps onto the driver's typed errors. */
+export type RejectReason = 'not-leader' | 'dropped' | 'transferring';
+
+/** A read the engine could not serve. */
+export interface ReadFailure {
+  readonly requestId: number;
+  readonly reason: RejectReason;
+  readonly leaderHint: NodeId;
+}
+
+/**
+ * What became of a proposal: it landed at (`index`, `term`) in some leader's log (its result arrives
+ * when this node applies that index, if the entry there still has that term), or it was refused.
+ */
+export type ProposalOutcome =
+  | { readonly proposalId: number; readonly accepted: true; readonly index: number; readonly term: number }
+  | {
+      readonly proposalId: number;
+      readonly accepted: false;
+      readonly reason: RejectReason;
+      readonly leaderHint: NodeId;
+    };
+
+/**
+ * One batch of work for the driver. The driver must carry it out in this order:
+ * 1. send `messages` (they promise nothing about local durable state; a leader's appends go out while
+ *    its own write is in flight, Raft thesis §10.2.1);
+ * 2. persist `hardState` (if set) and `entries` in one atomic, durable write; entries replace any
+ *    persisted entries at the same or higher indices;
+ * 3. only then send `persistedMessages` (votes and append acknowledgements depend on that write);
+ * 4. apply `committedEntries` in order, serve `readStates` once applied, settle `proposalOutcomes`;
+ * 5. call {@link Raft.advance} with this batch.
+ * The driver must not call `ready()` again before `advance()`.
+ */
+export interface Ready {
+  readonly softState: SoftState | undefined;
+  readonly hardState: HardState | undefined;
+  readonly entries: readonly Entry[];
+  readonly messages: readonly Message[];
+  readonly persistedMessages: readonly Message[];
+  readonly committedEntries: readonly Entry[];
+  readonly readStates: readonly ReadState[];
+  readonly readFailures: readonly ReadFailure[];
+  readonly proposalOutcomes: readonly ProposalOutcome[];
+  /** Set when the configuration in force changed (it takes effect when appended). */
+  readonly config: ClusterConfig | undefined;
+}

@@ -1,0 +1,26 @@
+export type { Entry, EntryType, HardState, ClusterConfig, SnapshotMeta, NodeId, Role, RandomSource } from './engine/types.js';
+export { NO_NODE } from './engine/types.js';
+export type * from './engine/messages.js';
+export { MESSAGE_TYPES } from './engine/messages.js';
+export type { Ready, SoftState, ReadState, ReadFailure, ProposalOutcome, RejectReason } from './engine/ready.js';
+export type { RaftOptions, ResolvedRaftOptions } from './engine/options.js';
+export { InvalidOptionsError } from './engine/options.js';
+export type { RaftStatus, ProgressStatus, RaftInspection } from './engine/status.js';
+export { Raft } from './engine/raft.js';
+export type { RaftInitialState } from './engine/raft.js';
+export type { Storage, PersistBatch, PersistedState } from './interfaces/storage.js';
+export { StorageRangeError } from './interfaces/storage.js';
+export type { Transport, MessageHandler } from './interfaces/transport.js';
+export type { StateMachine, CommittedEntry } from './interfaces/state-machine.js';
+export type { Clock, Timer } from './interfaces/clock.js';
+export { systemClock } from './interfaces/clock.js';
+export type { Observer, RaftEvent } from './interfaces/observer.js';
+export {
+  RaftError,
+  NotLeaderError,
+  ProposalDroppedError,
+  TimeoutError,
+  StoppedError,
+  DecodeError,
+} from './errors.js';
+export type { RaftErrorCode } from './errors.js';
