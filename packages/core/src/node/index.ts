@@ -1,0 +1,2 @@
+export type { AbortSignalLike, RaftNode, RaftNodeOptions, RequestOptions } from './raft-node.js';
+export { createRaftNode } from './raft-node.js';

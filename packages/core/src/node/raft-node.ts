@@ -1,0 +1,470 @@
+import type { Message } from '../engine/messages.js';
+import { type RaftOptions, resolveOptions } from '../engine/options.js';
+import { Raft } from '../engine/raft.js';
+import type { Ready } from '../engine/ready.js';
+import type { RaftInspection, RaftStatus } from '../engine/status.js';
+import type { Entry, NodeId, RandomSource } from '../engine/types.js';
+import { NotLeaderError, StoppedError } from '../errors.js';
+import { type Clock, systemClock, type Timer } from '../interfaces/clock.js';
+import type { Observer } from '../interfaces/observer.js';
+import type { StateMachine } from '../interfaces/state-machine.js';
+import type { Storage } from '../interfaces/storage.js';
+import type { Transport } from '../interfaces/transport.js';
+import { loadInitialState } from './initial-state.js';
+import { ProposalTracker } from './proposal-tracker.js';
+import { ReadTracker } from './read-tracker.js';
+import { abortReason, type RequestOptions, RequestWaiter } from './request-waiter.js';
+
+/** Options of {@link createRaftNode}: the injected components and the node's tunables. */
+export interface RaftNodeOptions<Result> {
+  readonly id: NodeId;
+  readonly storage: Storage;
+  readonly transport: Transport;
+  readonly stateMachine: StateMachine<Result>;
+  /** Default systemClock(). The simulator passes a virtual clock. */
+  readonly clock?: Clock;
+  /** Default Math.random; the simulator passes a seeded PRNG. */
+  readonly random?: RandomSource;
+  readonly observer?: Observer;
+  /** Milliseconds per engine tick. Default 100 (so electionTicks 10 = 1-2 s election timeout). */
+  readonly tickMs?: number;
+  /** Engine tunables (electionTicks, heartbeatTicks, preVote, checkQuorum, leaseRead, forwardProposals, ...). */
+  readonly raft?: Omit<RaftOptions, 'id' | 'random'>;
+  /**
+   * Bootstrap: when the storage is empty, start a new cluster with these voters (every founding member
+   * passes the same list). Ignored when storage holds state.
+   */
+  readonly initialMembers?: readonly NodeId[];
+  /** Addresses handed to transport.setPeers on start. */
+  readonly peers?: ReadonlyMap<NodeId, string>;
+  /** Default deadline for propose/read/transferLeadership. Default 10 election timeouts. */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Called once if the node fails: the state machine's `apply` or `storage.persist` threw (or the engine
+   * did). The node has stopped by then and every pending request was rejected with the same
+   * {@link StoppedError}, whose `cause` is the original error. Without this handler the error is raised
+   * as an unhandled promise rejection, so a failure can never go unnoticed.
+   */
+  readonly onFatalError?: (error: StoppedError) => void;
+}
+
+export type { AbortSignalLike, RequestOptions } from './request-waiter.js';
+
+/** A running Raft member: the engine plus storage, transport, state machine and clock. */
+export interface RaftNode<Result> {
+  readonly id: NodeId;
+  /** Load storage (bootstrapping if empty and initialMembers is set), start the transport and the tick timer. */
+  start(): Promise<void>;
+  /**
+   * Resolves with the state machine's result for this entry once applied on THIS node; rejects
+   * NotLeaderError (with leaderHint), ProposalDroppedError, TimeoutError (outcome unknown),
+   * StoppedError. Works on followers too (forwarded to the leader) unless forwarding is off. `data`
+   * must not be empty (an empty entry is a leader's no-op) and is copied.
+   */
+  propose(data: Uint8Array, options?: RequestOptions): Promise<Result>;
+  /**
+   * Linearizable read barrier (ReadIndex): resolves once this node's state machine reflects every
+   * write committed before the call; then read your state machine directly. Same errors as propose.
+   */
+  read(options?: RequestOptions): Promise<void>;
+  /**
+   * Leader only: hand leadership to `to`; resolves when this node sees `to` as leader. Rejects
+   * NotLeaderError when this node is not the leader, TimeoutError, StoppedError.
+   */
+  transferLeadership(to: NodeId, options?: RequestOptions): Promise<void>;
+  /** Start an election now (tests, operators). A no-op unless the node is running. */
+  campaign(): void;
+  /** The engine's view of this node. Throws StoppedError before start() has loaded the storage. */
+  status(): RaftStatus;
+  /** The engine's log and durable state, for invariant checkers (read-only, do not keep). */
+  inspect(): RaftInspection;
+  /**
+   * Graceful stop: reject pending requests with StoppedError, cancel timers, stop the transport. Does
+   * NOT close storage (the owner does). Idempotent. A write already handed to storage may still land.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Create a node. Nothing happens until {@link RaftNode.start}.
+ *
+ * @throws InvalidOptionsError for engine options that cannot work; RangeError for a bad tickMs.
+ * @example
+ * ```ts
+ * const node = createRaftNode({ id: 'a', storage, transport, stateMachine, initialMembers: ['a', 'b', 'c'] });
+ * await node.start();
+ * const result = await node.propose(new TextEncoder().encode('set x 1'));
+ * ```
+ */
+export function createRaftNode<Result>(options: RaftNodeOptions<Result>): RaftNode<Result> {
+  return new DriverNode(options);
+}
+
+type Lifecycle = 'new' | 'starting' | 'running' | 'stopped';
+
+interface PendingTransfer {
+  readonly to: NodeId;
+  readonly waiter: RequestWaiter<void>;
+}
+
+/** Whether the state machine sees an entry: only application data (not no-ops, not configurations). */
+function isApplicationEntry(entry: Entry): boolean {
+  return entry.type === 'normal' && entry.data.length > 0;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+class DriverNode<Result> implements RaftNode<Result> {
+  readonly id: NodeId;
+  private readonly clock: Clock;
+  private readonly observer: Observer | undefined;
+  private readonly tickMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly engineOptions: RaftOptions;
+  private lifecycle: Lifecycle = 'new';
+  private engine: Raft | undefined;
+  private startPromise: Promise<void> | undefined;
+  private stopPromise: Promise<void> | undefined;
+  private transportStarted = false;
+  private tickTimer: Timer | undefined;
+  /** Exactly one Ready is carried out at a time; inputs arriving meanwhile go into the next one. */
+  private batchInFlight = false;
+  private appliedIndex = 0;
+  private committedIndex = 0;
+  /** Proposal and read ids share one counter: unique per node instance, as the engine requires. */
+  private nextRequestId = 1;
+  private failure: StoppedError | undefined;
+  private readonly proposals: ProposalTracker<Result>;
+  private readonly reads: ReadTracker;
+  private transfers: PendingTransfer[] = [];
+
+  constructor(private readonly options: RaftNodeOptions<Result>) {
+    this.id = options.id;
+    this.clock = options.clock ?? systemClock();
+    this.observer = options.observer;
+    this.tickMs = options.tickMs ?? 100;
+    if (!(this.tickMs > 0 && Number.isFinite(this.tickMs)))
+      throw new RangeError('tickMs must be a positive number');
+    this.engineOptions =
+      options.random === undefined
+        ? { ...options.raft, id: options.id }
+        : { ...options.raft, id: options.id, random: options.random };
+    // Validate now so a bad configuration fails at construction, not inside start().
+    const resolved = resolveOptions(this.engineOptions);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10 * resolved.electionTicks * this.tickMs;
+    const observer = this.observer;
+    const clock = this.clock;
+    this.proposals = new ProposalTracker<Result>(
+      observer === undefined
+        ? undefined
+        : (outcome, startedAt) =>
+            observer({ type: 'proposal-settled', outcome, durationMs: clock.now() - startedAt }),
+    );
+    this.reads = new ReadTracker(
+      observer === undefined
+        ? undefined
+        : (outcome, startedAt) =>
+            observer({ type: 'read-settled', outcome, durationMs: clock.now() - startedAt }),
+    );
+  }
+
+  start(): Promise<void> {
+    this.startPromise ??= this.startOnce();
+    return this.startPromise;
+  }
+
+  propose(data: Uint8Array, options?: RequestOptions): Promise<Result> {
+    const refusal = this.refusal(options);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    if (data.length === 0) return Promise.reject(new RangeError('a proposal must carry data'));
+    const id = this.nextRequestId++;
+    const promise = this.proposals.open(id, this.clock, options?.timeoutMs ?? this.requestTimeoutMs, options);
+    // Copied so a caller reusing its buffer cannot change an entry already in the log.
+    const copy = data.slice();
+    this.input((engine) => engine.propose(id, copy));
+    return promise;
+  }
+
+  read(options?: RequestOptions): Promise<void> {
+    const refusal = this.refusal(options);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    const id = this.nextRequestId++;
+    const promise = this.reads.open(id, this.clock, options?.timeoutMs ?? this.requestTimeoutMs, options);
+    this.input((engine) => engine.readIndex(id));
+    return promise;
+  }
+
+  transferLeadership(to: NodeId, options?: RequestOptions): Promise<void> {
+    const refusal = this.refusal(options);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    const status = this.status();
+    if (status.role !== 'leader') return Promise.reject(new NotLeaderError(status.leader));
+    if (to === this.id) return Promise.resolve();
+    const waiter = new RequestWaiter<void>(
+      this.clock,
+      options?.timeoutMs ?? this.requestTimeoutMs,
+      options,
+      () => {
+        this.transfers = this.transfers.filter((transfer) => transfer.waiter !== waiter);
+      },
+    );
+    this.transfers.push({ to, waiter });
+    this.input((engine) => engine.transferLeadership(to));
+    return waiter.promise;
+  }
+
+  campaign(): void {
+    if (this.lifecycle === 'running') this.input((engine) => engine.campaign());
+  }
+
+  status(): RaftStatus {
+    return this.loadedEngine().status();
+  }
+
+  inspect(): RaftInspection {
+    return this.loadedEngine().inspect();
+  }
+
+  stop(): Promise<void> {
+    this.stopPromise ??= this.stopOnce();
+    return this.stopPromise;
+  }
+
+  private async startOnce(): Promise<void> {
+    if (this.lifecycle !== 'new')
+      throw this.failure ?? new StoppedError('the node was stopped before it started');
+    this.lifecycle = 'starting';
+    try {
+      const initial = await loadInitialState(this.options.storage, this.options.initialMembers);
+      if (this.lifecycle !== 'starting') throw new StoppedError('the node was stopped while starting');
+      const engine = new Raft(this.engineOptions, initial);
+      this.engine = engine;
+      this.appliedIndex = initial.applied ?? 0;
+      this.committedIndex = initial.hardState.commit;
+      if (this.options.peers !== undefined) this.options.transport.setPeers(this.options.peers);
+      await this.options.transport.start((message) => this.receive(message));
+      if (this.lifecycle !== 'starting') {
+        await this.options.transport.stop();
+        throw new StoppedError('the node was stopped while starting');
+      }
+      this.transportStarted = true;
+      this.lifecycle = 'running';
+      this.armTick();
+      // The engine may have work right away, for example re-applying the committed log after a restart.
+      this.pump();
+    } catch (error) {
+      if (this.lifecycle === 'starting') this.lifecycle = 'stopped';
+      throw error;
+    }
+  }
+
+  private async stopOnce(): Promise<void> {
+    if (this.lifecycle !== 'stopped') this.shutDown(new StoppedError('the node was stopped'));
+    if (this.transportStarted) {
+      this.transportStarted = false;
+      await this.options.transport.stop();
+    }
+  }
+
+  private loadedEngine(): Raft {
+    if (this.engine === undefined) throw new StoppedError('the node has not started');
+    return this.engine;
+  }
+
+  /** Why a new request cannot be taken now, or undefined if it can. */
+  private refusal(options: RequestOptions | undefined): unknown {
+    if (this.lifecycle !== 'running') {
+      return (
+        this.failure ??
+        new StoppedError(this.lifecycle === 'stopped' ? 'the node is stopped' : 'the node has not started')
+      );
+    }
+    const signal = options?.signal;
+    if (signal?.aborted === true) return abortReason(signal);
+    return undefined;
+  }
+
+  /** Feed one input into the engine, then carry out whatever it produced. */
+  private input(feed: (engine: Raft) => void): void {
+    const engine = this.engine;
+    if (this.lifecycle !== 'running' || engine === undefined) return;
+    try {
+      feed(engine);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.pump();
+  }
+
+  private receive(message: Message): void {
+    // Before start and after stop the node does not exist as far as the cluster is concerned.
+    if (this.lifecycle !== 'running') return;
+    if (this.observer !== undefined) {
+      this.observer({ type: 'message-received', messageType: message.type, from: message.from });
+    }
+    this.input((engine) => engine.step(message));
+  }
+
+  private armTick(): void {
+    this.tickTimer = this.clock.setTimeout(() => {
+      if (this.lifecycle !== 'running') return;
+      this.armTick();
+      this.input((engine) => engine.tick());
+    }, this.tickMs);
+  }
+
+  private pump(): void {
+    const engine = this.engine;
+    if (this.batchInFlight || this.lifecycle !== 'running' || engine === undefined) return;
+    if (!engine.hasReady()) return;
+    this.batchInFlight = true;
+    void this.drain(engine);
+  }
+
+  /** Carry out Ready batches one at a time until the engine has nothing more. Never rejects. */
+  private async drain(engine: Raft): Promise<void> {
+    try {
+      while (this.lifecycle === 'running' && engine.hasReady()) {
+        const ready = engine.ready();
+        const completed = await this.carryOut(ready);
+        // Stopped mid-batch: the engine is abandoned, so it must not believe the batch was done.
+        if (!completed || this.lifecycle !== 'running') return;
+        engine.advance(ready);
+        this.settleTransfers(engine);
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.batchInFlight = false;
+    }
+  }
+
+  /** The ordering contract documented on {@link Ready}. Returns false if the node stopped meanwhile. */
+  private async carryOut(ready: Ready): Promise<boolean> {
+    const observer = this.observer;
+    if (ready.softState !== undefined && observer !== undefined) {
+      const { role, term, leader } = ready.softState;
+      observer({ type: 'role-changed', role, term, leader });
+    }
+    // 1. Messages that promise nothing about our disk go out first, overlapping our write (thesis §10.2.1).
+    this.send(ready.messages);
+    // 2. One atomic write per batch: everything proposed while the previous write was in flight.
+    if (ready.hardState !== undefined || ready.entries.length > 0) {
+      const startedAt = observer === undefined ? 0 : this.clock.now();
+      await this.options.storage.persist({ hardState: ready.hardState, entries: ready.entries });
+      if (this.lifecycle !== 'running') return false;
+      if (observer !== undefined) {
+        let bytes = 0;
+        for (const entry of ready.entries) bytes += entry.data.length;
+        observer({
+          type: 'persisted',
+          entries: ready.entries.length,
+          bytes,
+          durationMs: this.clock.now() - startedAt,
+        });
+      }
+    }
+    // 3. Votes and append acknowledgements only once the state they vouch for is durable (Raft §5.1, Figure 2).
+    this.send(ready.persistedMessages);
+    if (ready.hardState !== undefined && ready.hardState.commit > this.committedIndex) {
+      this.committedIndex = ready.hardState.commit;
+      if (observer !== undefined) observer({ type: 'committed', index: this.committedIndex });
+    }
+    // 4. Outcomes are recorded before applying so an entry committed in this very batch finds its waiter.
+    for (const outcome of ready.proposalOutcomes) this.proposals.onOutcome(outcome, this.appliedIndex);
+    for (const failure of ready.readFailures) this.reads.onFailure(failure);
+    if (ready.committedEntries.length > 0 && !(await this.apply(ready.committedEntries))) return false;
+    for (const state of ready.readStates) this.reads.onReadState(state, this.appliedIndex);
+    return true;
+  }
+
+  /** Apply committed entries: one state machine call for the batch, then settle proposals in log order. */
+  private async apply(entries: readonly Entry[]): Promise<boolean> {
+    const observer = this.observer;
+    const startedAt = observer === undefined ? 0 : this.clock.now();
+    const application = entries.filter(isApplicationEntry);
+    let results: readonly Result[] = [];
+    if (application.length > 0) {
+      results = await this.options.stateMachine.apply(application);
+      if (this.lifecycle !== 'running') return false;
+      if (results.length !== application.length) {
+        throw new Error(
+          `the state machine returned ${results.length} results for ${application.length} entries`,
+        );
+      }
+    }
+    let next = 0;
+    for (const entry of entries) {
+      this.appliedIndex = entry.index;
+      if (isApplicationEntry(entry)) {
+        this.proposals.onApplied(entry.index, { term: entry.term, hasResult: true, result: results[next] });
+        next++;
+      } else {
+        this.proposals.onApplied(entry.index, { term: entry.term, hasResult: false, result: undefined });
+      }
+    }
+    this.reads.onApplied(this.appliedIndex);
+    if (observer !== undefined) {
+      observer({
+        type: 'applied',
+        index: this.appliedIndex,
+        entries: entries.length,
+        durationMs: this.clock.now() - startedAt,
+      });
+    }
+    return true;
+  }
+
+  private send(messages: readonly Message[]): void {
+    if (messages.length === 0) return;
+    this.options.transport.send(messages);
+    const observer = this.observer;
+    if (observer === undefined) return;
+    for (const message of messages)
+      observer({ type: 'message-sent', messageType: message.type, to: message.to });
+  }
+
+  /** A transfer succeeded once this node sees the transferee as leader (it learns from its heartbeats). */
+  private settleTransfers(engine: Raft): void {
+    if (this.transfers.length === 0) return;
+    const leader = engine.status().leader;
+    const done = this.transfers.filter((transfer) => transfer.to === leader);
+    if (done.length === 0) return;
+    this.transfers = this.transfers.filter((transfer) => transfer.to !== leader);
+    for (const transfer of done) transfer.waiter.resolve();
+  }
+
+  /** Stop everything and reject every pending request with `error`. */
+  private shutDown(error: StoppedError): void {
+    this.lifecycle = 'stopped';
+    this.tickTimer?.cancel();
+    this.tickTimer = undefined;
+    this.proposals.rejectAll(error);
+    this.reads.rejectAll(error);
+    const transfers = this.transfers;
+    this.transfers = [];
+    for (const transfer of transfers) transfer.waiter.reject(error);
+  }
+
+  /**
+   * A state machine, storage or engine error leaves the node's state unknown, so the node stops for
+   * good. Errors after an explicit stop() are expected (the owner may close storage under an in-flight
+   * write) and ignored.
+   */
+  private fail(cause: unknown): void {
+    if (this.lifecycle === 'stopped') return;
+    const error = new StoppedError(`the node failed: ${describe(cause)}`, { cause });
+    this.failure = error;
+    this.shutDown(error);
+    if (this.transportStarted) {
+      this.transportStarted = false;
+      // The node already failed with `error`; a transport that also fails to stop adds nothing to it.
+      this.options.transport.stop().catch(() => undefined);
+    }
+    if (this.options.onFatalError !== undefined) this.options.onFatalError(error);
+    else void Promise.reject(error);
+  }
+}
