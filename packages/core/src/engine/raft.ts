@@ -1,8 +1,22 @@
-import type { Message } from './messages.js';
-import type { RaftOptions } from './options.js';
-import type { Ready } from './ready.js';
-import type { RaftInspection, RaftStatus } from './status.js';
-import type { ClusterConfig, Entry, HardState, NodeId, SnapshotMeta } from './types.js';
+import { decodeConfig, encodeConfig } from '../codec/index.js';
+import { EMPTY_CONFIG, allVoters, isVoter } from './config.js';
+import { Leader } from './leader.js';
+import type { AppendEntries, Heartbeat, Message, RequestVote, RequestVoteResponse } from './messages.js';
+import { type RaftOptions, type ResolvedRaftOptions, resolveOptions } from './options.js';
+import { voteResult } from './quorum.js';
+import { RaftLog } from './raft-log.js';
+import type { ProposalOutcome, Ready, ReadFailure, ReadState, RejectReason, SoftState } from './ready.js';
+import type { ProgressStatus, RaftInspection, RaftStatus } from './status.js';
+import {
+  type ClusterConfig,
+  type Entry,
+  type EntryType,
+  type HardState,
+  NO_NODE,
+  type NodeId,
+  type Role,
+  type SnapshotMeta,
+} from './types.js';
 
 /** What the engine starts from: the node's persisted state. */
 export interface RaftInitialState {
@@ -19,50 +33,579 @@ export interface RaftInitialState {
  * {@link Ready}, carry it out, {@link Raft.advance}. Same options, seed and inputs give the same outputs.
  */
 export class Raft {
+  /** @internal */ readonly options: ResolvedRaftOptions;
+  /** @internal */ readonly log: RaftLog;
+  readonly id: NodeId;
+  /** @internal */ term: number;
+  private vote: NodeId;
+  private leaderId: NodeId = NO_NODE;
+  private role: Role = 'follower';
+  /** @internal */ config: ClusterConfig;
+  private snapshotConfig: ClusterConfig;
+  private leader: Leader | undefined;
+  private votes = new Map<NodeId, boolean>();
+  private electionElapsed = 0;
+  private randomizedElectionTimeout = 0;
+
+  private messages: Message[] = [];
+  private persistedMessages: Message[] = [];
+  private readStates: ReadState[] = [];
+  private readFailures: ReadFailure[] = [];
+  private proposalOutcomes: ProposalOutcome[] = [];
+  private configChanged = false;
+  private previousSoft: SoftState;
+  private previousHard: HardState;
+
   constructor(options: RaftOptions, initial: RaftInitialState) {
-    void options;
-    void initial;
-    throw new Error('not implemented yet');
+    this.options = resolveOptions(options);
+    this.id = this.options.id;
+    const snapshot = initial.snapshot;
+    this.log = new RaftLog(
+      initial.entries,
+      snapshot?.index ?? 0,
+      snapshot?.term ?? 0,
+      initial.hardState.commit,
+      initial.applied ?? 0,
+    );
+    this.term = initial.hardState.term;
+    this.vote = initial.hardState.vote;
+    this.snapshotConfig = snapshot?.config ?? EMPTY_CONFIG;
+    this.config = this.configFromLog();
+    this.previousHard = this.hardState();
+    this.previousSoft = this.softState();
+    this.resetElectionTimeout();
   }
+
+  // ---- inputs ------------------------------------------------------------------------------------
+
   /** Advance logical time by one tick (elections, heartbeats, CheckQuorum, transfer timeouts). */
-  tick(): void {}
-  /** Handle a message from a peer. Messages for another node or from a stale term are handled per §5.1. */
-  step(message: Message): void {
-    void message;
+  tick(): void {
+    if (this.leader !== undefined) {
+      if (this.leader.tick()) this.becomeFollower(this.term, NO_NODE);
+      return;
+    }
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.randomizedElectionTimeout && isVoter(this.config, this.id)) {
+      this.electionElapsed = 0;
+      this.startElection(this.options.preVote, false);
+    }
   }
+
+  /** Handle a message from a peer, following Raft §5.1 for terms and thesis §4.2.3 for disruptions. */
+  step(message: Message): void {
+    if (message.to !== this.id || message.from === this.id) return;
+    if (message.term > this.term) {
+      if (message.type === 'RequestVote') {
+        // Leader lease (thesis §4.2.3): a node that heard from a leader within the minimum election
+        // timeout ignores campaigns, so a partitioned node rejoining cannot depose a healthy leader.
+        const inLease =
+          this.options.checkQuorum &&
+          this.leaderId !== NO_NODE &&
+          this.electionElapsed < this.options.electionTicks;
+        if (inLease && !message.transfer) return;
+      }
+      const keepsTerm =
+        (message.type === 'RequestVote' && message.preVote) ||
+        (message.type === 'RequestVoteResponse' && message.preVote && message.granted);
+      if (!keepsTerm) {
+        const fromLeader =
+          message.type === 'AppendEntries' || message.type === 'Heartbeat' || message.type === 'TimeoutNow';
+        this.becomeFollower(message.term, fromLeader ? message.from : NO_NODE);
+      }
+    } else if (message.term < this.term) {
+      this.stepStale(message);
+      return;
+    }
+    this.stepCurrent(message);
+  }
+
   /** Propose application data. The outcome appears in a later Ready's `proposalOutcomes`. */
   propose(proposalId: number, data: Uint8Array): void {
-    void proposalId;
-    void data;
+    this.proposeEntry(proposalId, 'normal', data);
   }
-  /** Propose a new configuration (leader only; full mechanism in the membership work). */
+
+  /** Propose a new configuration (leader only; one change at a time). */
   proposeConfig(proposalId: number, config: ClusterConfig): void {
-    void proposalId;
-    void config;
+    const leader = this.leader;
+    if (leader !== undefined && this.hasUncommittedConfig()) {
+      this.proposalOutcomes.push({ proposalId, accepted: false, reason: 'dropped', leaderHint: this.leaderId });
+      return;
+    }
+    this.proposeEntry(proposalId, 'config', encodeConfig(config));
   }
+
   /** Ask for a linearizable read index; the answer appears in `readStates` or `readFailures`. */
   readIndex(requestId: number): void {
-    void requestId;
+    if (this.leader !== undefined) {
+      this.leader.readIndex(this.id, requestId);
+    } else if (this.leaderId !== NO_NODE && this.role === 'follower') {
+      this.send({ type: 'ReadIndex', from: this.id, to: this.leaderId, term: this.term, requestId });
+    } else {
+      this.readFailures.push({ requestId, reason: 'not-leader', leaderHint: this.leaderId });
+    }
   }
-  /** Leader only: hand leadership to `to` (thesis §3.10). */
+
+  /** Leader only: hand leadership to `to` (thesis §3.10). Ignored elsewhere. */
   transferLeadership(to: NodeId): void {
-    void to;
+    this.leader?.transfer(to);
   }
+
   /** Start an election now (tests and operators); a no-op on a leader or a non-voter. */
-  campaign(): void {}
+  campaign(): void {
+    if (this.leader === undefined && isVoter(this.config, this.id)) this.startElection(this.options.preVote, false);
+  }
+
+  // ---- output ------------------------------------------------------------------------------------
+
   hasReady(): boolean {
+    if (this.leader?.reads.broadcastWanted) return true;
+    return (
+      this.messages.length > 0 ||
+      this.persistedMessages.length > 0 ||
+      this.log.hasUnstable() ||
+      this.log.hasEntriesToApply() ||
+      this.readStates.length > 0 ||
+      this.readFailures.length > 0 ||
+      this.proposalOutcomes.length > 0 ||
+      this.configChanged ||
+      !sameHardState(this.hardState(), this.previousHard) ||
+      !sameSoftState(this.softState(), this.previousSoft)
+    );
+  }
+
+  /** Take the next batch of work. See {@link Ready} for the order in which to carry it out. */
+  ready(): Ready {
+    // Reads that arrived since the last batch share one confirmation round.
+    if (this.leader?.reads.broadcastWanted) this.leader.broadcastHeartbeat();
+    const soft = this.softState();
+    const hard = this.hardState();
+    const ready: Ready = {
+      softState: sameSoftState(soft, this.previousSoft) ? undefined : soft,
+      hardState: sameHardState(hard, this.previousHard) ? undefined : hard,
+      entries: this.log.takeUnstable(),
+      messages: this.messages,
+      persistedMessages: this.persistedMessages,
+      committedEntries: this.log.entriesToApply(),
+      readStates: this.readStates,
+      readFailures: this.readFailures,
+      proposalOutcomes: this.proposalOutcomes,
+      config: this.configChanged ? this.config : undefined,
+    };
+    this.previousSoft = soft;
+    this.previousHard = hard;
+    this.messages = [];
+    this.persistedMessages = [];
+    this.readStates = [];
+    this.readFailures = [];
+    this.proposalOutcomes = [];
+    this.configChanged = false;
+    return ready;
+  }
+
+  /** Confirm that `ready` was carried out: its entries are durable and its committed entries applied. */
+  advance(ready: Ready): void {
+    const lastPersisted = ready.entries[ready.entries.length - 1];
+    if (lastPersisted !== undefined) {
+      this.log.persistedTo(lastPersisted);
+      this.leader?.onPersisted();
+    }
+    const lastApplied = ready.committedEntries[ready.committedEntries.length - 1];
+    if (lastApplied !== undefined) this.log.appliedTo(lastApplied.index);
+  }
+
+  status(): RaftStatus {
+    const progress = new Map<NodeId, ProgressStatus>();
+    if (this.leader !== undefined) {
+      for (const [id, p] of this.leader.progress) {
+        progress.set(id, { match: p.match, next: p.next, state: p.state, recentActive: p.recentActive });
+      }
+    }
+    return {
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      vote: this.vote,
+      leader: this.leaderId,
+      commitIndex: this.log.committed,
+      appliedIndex: this.log.applied,
+      lastIndex: this.log.lastIndex(),
+      config: this.config,
+      progress,
+      transferee: this.leader?.transferee ?? NO_NODE,
+    };
+  }
+
+  inspect(): RaftInspection {
+    return {
+      status: this.status(),
+      hardState: this.hardState(),
+      firstIndex: this.log.firstIndex(),
+      entries: this.log.view(),
+      persistedIndex: this.log.persistedIndex,
+    };
+  }
+
+  // ---- message handling --------------------------------------------------------------------------
+
+  /** A message from an older term (§5.1): tell a stale leader or pre-candidate about the newer term. */
+  private stepStale(message: Message): void {
+    if (message.type === 'AppendEntries' || message.type === 'Heartbeat') {
+      this.sendAfterPersist({
+        type: 'AppendEntriesResponse',
+        from: this.id,
+        to: message.from,
+        term: this.term,
+        success: false,
+        matchIndex: 0,
+        rejectedIndex: 0,
+        hintIndex: 0,
+        hintTerm: 0,
+      });
+    } else if (message.type === 'RequestVote' && message.preVote) {
+      this.sendAfterPersist(this.voteResponse(message, false));
+    } else if (message.type === 'Propose') {
+      this.rejectForwardedProposal(message.from, message.proposalId);
+    } else if (message.type === 'ReadIndex') {
+      this.send({ type: 'ReadIndexResponse', from: this.id, to: message.from, term: this.term, requestId: message.requestId, index: 0 });
+    } else if (message.type === 'ProposeResponse' || message.type === 'ReadIndexResponse') {
+      // Answers to our own requests stay meaningful whatever the term.
+      this.stepCurrent(message);
+    }
+  }
+
+  /** A message of the current term (or one that keeps our term, like a pre-vote). */
+  private stepCurrent(message: Message): void {
+    switch (message.type) {
+      case 'RequestVote':
+        this.handleVoteRequest(message);
+        return;
+      case 'RequestVoteResponse':
+        this.handleVoteResponse(message);
+        return;
+      case 'AppendEntries':
+        if (this.leader !== undefined) return; // Election Safety: no other leader in our term.
+        this.acceptLeader(message.from);
+        this.handleAppendEntries(message);
+        return;
+      case 'Heartbeat':
+        if (this.leader !== undefined) return;
+        this.acceptLeader(message.from);
+        this.handleHeartbeat(message);
+        return;
+      case 'AppendEntriesResponse':
+        this.leader?.handleAppendResponse(message);
+        return;
+      case 'HeartbeatResponse':
+        this.leader?.handleHeartbeatResponse(message);
+        return;
+      case 'TimeoutNow':
+        // Thesis §3.10: the leader chose us; campaign at once, skipping PreVote and the lease.
+        if (this.leader === undefined && isVoter(this.config, this.id)) this.startElection(false, true);
+        return;
+      case 'ReadIndex':
+        if (this.leader !== undefined) this.leader.readIndex(message.from, message.requestId);
+        else this.send({ type: 'ReadIndexResponse', from: this.id, to: message.from, term: this.term, requestId: message.requestId, index: 0 });
+        return;
+      case 'ReadIndexResponse':
+        if (message.index > 0) this.readStates.push({ requestId: message.requestId, index: message.index });
+        else this.readFailures.push({ requestId: message.requestId, reason: 'not-leader', leaderHint: this.leaderId });
+        return;
+      case 'Propose':
+        if (this.leader === undefined || this.leader.transferee !== NO_NODE) {
+          this.rejectForwardedProposal(message.from, message.proposalId);
+          return;
+        }
+        this.appendOwn('normal', message.data);
+        this.send({
+          type: 'ProposeResponse',
+          from: this.id,
+          to: message.from,
+          term: this.term,
+          proposalId: message.proposalId,
+          index: this.log.lastIndex(),
+          entryTerm: this.term,
+        });
+        return;
+      case 'ProposeResponse':
+        this.proposalOutcomes.push(
+          message.index > 0
+            ? { proposalId: message.proposalId, accepted: true, index: message.index, term: message.entryTerm }
+            : { proposalId: message.proposalId, accepted: false, reason: 'dropped', leaderHint: this.leaderId },
+        );
+        return;
+      default: {
+        const unreachable: never = message;
+        void unreachable;
+      }
+    }
+  }
+
+  private rejectForwardedProposal(to: NodeId, proposalId: number): void {
+    this.send({ type: 'ProposeResponse', from: this.id, to, term: this.term, proposalId, index: 0, entryTerm: 0 });
+  }
+
+  /** Raft §5.2 and §5.4.1: one vote per term, only for a candidate whose log is at least as up to date. */
+  private handleVoteRequest(message: RequestVote): void {
+    const canVote =
+      this.vote === message.from ||
+      (this.vote === NO_NODE && this.leaderId === NO_NODE) ||
+      (message.preVote && message.term > this.term);
+    const granted = canVote && this.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
+    if (granted && !message.preVote) {
+      this.vote = message.from;
+      this.electionElapsed = 0;
+    }
+    // The vote must be durable before the candidate hears of it (Figure 2: persist before responding).
+    this.sendAfterPersist(this.voteResponse(message, granted));
+  }
+
+  private voteResponse(message: RequestVote, granted: boolean): RequestVoteResponse {
+    return {
+      type: 'RequestVoteResponse',
+      from: this.id,
+      to: message.from,
+      // A granted pre-vote answers in the term the pre-candidate would use, so it does not look stale.
+      term: granted && message.preVote ? message.term : this.term,
+      preVote: message.preVote,
+      granted,
+    };
+  }
+
+  private handleVoteResponse(message: RequestVoteResponse): void {
+    const expectPreVote = this.role === 'pre-candidate';
+    if ((this.role !== 'candidate' && !expectPreVote) || message.preVote !== expectPreVote) return;
+    this.votes.set(message.from, message.granted);
+    const result = voteResult(this.config, this.votes);
+    if (result === 'won') {
+      if (expectPreVote) this.startElection(false, false);
+      else this.becomeLeader();
+    } else if (result === 'lost') {
+      this.becomeFollower(this.term, NO_NODE);
+    }
+  }
+
+  private acceptLeader(from: NodeId): void {
+    if (this.role !== 'follower') this.becomeFollower(this.term, from);
+    this.leaderId = from;
+    this.electionElapsed = 0;
+  }
+
+  /** Raft §5.3: the consistency check, conflict truncation and commit advance, with a fast-backtrack hint. */
+  private handleAppendEntries(message: AppendEntries): void {
+    const { log } = this;
+    if (message.prevLogIndex < log.committed) {
+      // Everything up to our commit index matches any current leader (Leader Completeness).
+      this.sendAfterPersist(this.appendResponse(message.from, true, log.committed));
+      return;
+    }
+    const lastNew = this.appendFromLeader(message.prevLogIndex, message.prevLogTerm, message.entries);
+    if (lastNew !== undefined) {
+      log.commitTo(Math.min(message.leaderCommit, lastNew));
+      this.sendAfterPersist(this.appendResponse(message.from, true, lastNew));
+      return;
+    }
+    const hintIndex = log.findConflictByTerm(Math.min(message.prevLogIndex, log.lastIndex()), message.prevLogTerm);
+    this.sendAfterPersist({
+      ...this.appendResponse(message.from, false, 0),
+      rejectedIndex: message.prevLogIndex,
+      hintIndex,
+      hintTerm: log.term(hintIndex) ?? 0,
+    });
+  }
+
+  private appendResponse(to: NodeId, success: boolean, matchIndex: number) {
+    return {
+      type: 'AppendEntriesResponse' as const,
+      from: this.id,
+      to,
+      term: this.term,
+      success,
+      matchIndex,
+      rejectedIndex: 0,
+      hintIndex: 0,
+      hintTerm: 0,
+    };
+  }
+
+  private handleHeartbeat(message: Heartbeat): void {
+    // The leader sends min(our match, its commit), which we are known to hold.
+    const commit = Math.min(message.commit, this.log.lastIndex());
+    this.log.commitTo(commit);
+    this.send({ type: 'HeartbeatResponse', from: this.id, to: message.from, term: this.term, readSeq: message.readSeq });
+  }
+
+  /** Follower append that keeps the configuration in step with the log (it takes effect when appended). */
+  private appendFromLeader(prevIndex: number, prevTerm: number, entries: readonly Entry[]): number | undefined {
+    const before = this.log.lastIndex();
+    const lastNew = this.log.tryAppend(prevIndex, prevTerm, entries);
+    if (lastNew === undefined) return undefined;
+    if (entries.some((entry) => entry.type === 'config') || this.log.lastIndex() < before) this.refreshConfig();
+    return lastNew;
+  }
+
+  // ---- roles -------------------------------------------------------------------------------------
+
+  private startElection(preVote: boolean, transfer: boolean): void {
+    if (preVote) {
+      this.role = 'pre-candidate';
+      this.leaderId = NO_NODE;
+    } else {
+      this.role = 'candidate';
+      this.term++;
+      this.vote = this.id;
+      this.leaderId = NO_NODE;
+    }
+    this.leader?.abandon();
+    this.leader = undefined;
+    this.votes = new Map([[this.id, true]]);
+    this.electionElapsed = 0;
+    this.resetElectionTimeout();
+    const result = voteResult(this.config, this.votes);
+    if (result === 'won') {
+      if (preVote) this.startElection(false, transfer);
+      else this.becomeLeader();
+      return;
+    }
+    const term = preVote ? this.term + 1 : this.term;
+    for (const to of allVoters(this.config)) {
+      if (to === this.id) continue;
+      const request: RequestVote = {
+        type: 'RequestVote',
+        from: this.id,
+        to,
+        term,
+        preVote,
+        lastLogIndex: this.log.lastIndex(),
+        lastLogTerm: this.log.lastTerm(),
+        transfer,
+      };
+      // A real candidate's own term and vote must be durable before anyone can act on its request.
+      if (preVote) this.send(request);
+      else this.sendAfterPersist(request);
+    }
+  }
+
+  private becomeFollower(term: number, leaderId: NodeId): void {
+    if (term > this.term) {
+      this.term = term;
+      this.vote = NO_NODE;
+    }
+    this.leader?.abandon();
+    this.leader = undefined;
+    this.role = 'follower';
+    this.leaderId = leaderId;
+    this.electionElapsed = 0;
+    this.resetElectionTimeout();
+  }
+
+  private becomeLeader(): void {
+    this.role = 'leader';
+    this.leaderId = this.id;
+    this.leader = new Leader(this);
+    // Raft §8: a no-op of the new term lets the leader commit (and learn the commit index) at once.
+    this.appendOwn('normal', new Uint8Array(0));
+    this.leader.broadcastAppend(true);
+  }
+
+  // ---- leader-side helpers -----------------------------------------------------------------------
+
+  private proposeEntry(proposalId: number, type: EntryType, data: Uint8Array): void {
+    const leader = this.leader;
+    if (leader !== undefined) {
+      if (leader.transferee !== NO_NODE) {
+        this.rejectProposal(proposalId, 'transferring');
+        return;
+      }
+      this.appendOwn(type, data);
+      this.proposalOutcomes.push({ proposalId, accepted: true, index: this.log.lastIndex(), term: this.term });
+      leader.broadcastAppend(false);
+      return;
+    }
+    if (type === 'normal' && this.options.forwardProposals && this.leaderId !== NO_NODE && this.role === 'follower') {
+      this.send({ type: 'Propose', from: this.id, to: this.leaderId, term: this.term, proposalId, data });
+      return;
+    }
+    this.rejectProposal(proposalId, 'not-leader');
+  }
+
+  private rejectProposal(proposalId: number, reason: RejectReason): void {
+    this.proposalOutcomes.push({ proposalId, accepted: false, reason, leaderHint: this.leaderId });
+  }
+
+  /** Append one entry of our own term to our log (leader only). */
+  private appendOwn(type: EntryType, data: Uint8Array): void {
+    this.log.append([{ index: this.log.lastIndex() + 1, term: this.term, type, data }]);
+    if (type === 'config') this.refreshConfig();
+  }
+
+  private hasUncommittedConfig(): boolean {
+    for (let i = this.log.lastIndex(); i > this.log.committed; i--) {
+      if (this.log.entry(i)?.type === 'config') return true;
+    }
     return false;
   }
-  ready(): Ready {
-    throw new Error('not implemented yet');
+
+  // ---- configuration -----------------------------------------------------------------------------
+
+  /** The configuration in force: the last config entry in the log, else the snapshot's. */
+  private configFromLog(): ClusterConfig {
+    const entries = this.log.view();
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i]!;
+      if (entry.type === 'config') return decodeConfig(entry.data);
+    }
+    return this.snapshotConfig;
   }
-  advance(ready: Ready): void {
-    void ready;
+
+  private refreshConfig(): void {
+    const next = this.configFromLog();
+    if (next === this.config) return;
+    this.config = next;
+    this.configChanged = true;
+    this.leader?.syncMembers();
   }
-  status(): RaftStatus {
-    throw new Error('not implemented yet');
+
+  // ---- plumbing ----------------------------------------------------------------------------------
+
+  /** @internal Queue a message that may go out before this batch is persisted. */
+  send(message: Message): void {
+    this.messages.push(message);
   }
-  inspect(): RaftInspection {
-    throw new Error('not implemented yet');
+
+  private sendAfterPersist(message: Message): void {
+    this.persistedMessages.push(message);
   }
+
+  /** @internal */
+  serveRead(from: NodeId, requestId: number, index: number): void {
+    if (from === this.id) this.readStates.push({ requestId, index });
+    else this.send({ type: 'ReadIndexResponse', from: this.id, to: from, term: this.term, requestId, index });
+  }
+
+  /** @internal */
+  failRead(from: NodeId, requestId: number, reason: RejectReason): void {
+    if (from === this.id) this.readFailures.push({ requestId, reason, leaderHint: this.leaderId });
+    else this.send({ type: 'ReadIndexResponse', from: this.id, to: from, term: this.term, requestId, index: 0 });
+  }
+
+  private resetElectionTimeout(): void {
+    const base = this.options.electionTicks;
+    this.randomizedElectionTimeout = base + Math.floor(this.options.random() * base);
+  }
+
+  private hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.log.committed };
+  }
+
+  private softState(): SoftState {
+    return { role: this.role, leader: this.leaderId, term: this.term };
+  }
+}
+
+function sameHardState(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+function sameSoftState(a: SoftState, b: SoftState): boolean {
+  return a.role === b.role && a.leader === b.leader && a.term === b.term;
 }

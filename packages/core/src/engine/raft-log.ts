@@ -1,0 +1,198 @@
+import type { Entry } from './types.js';
+
+/** The engine found its own state impossible: a bug or a broken disk. The node must stop. */
+export class RaftInvariantError extends Error {
+  readonly code = 'RAFT_INVARIANT';
+  override readonly name = 'RaftInvariantError';
+}
+
+/**
+ * The uncompacted log, held in memory (compaction bounds it), with the durability and apply cursors:
+ *
+ *   snapshotIndex < applied <= committed        entries (snapshotIndex, lastIndex]
+ *   persistedIndex: entries up to here are durable; unstableFrom: first index not yet handed to storage
+ *
+ * The engine reads only from memory, so it stays synchronous; storage is written through Ready batches.
+ */
+export class RaftLog {
+  private entries: Entry[];
+  /** Index and term of the last entry covered by the snapshot (0, 0 without one). */
+  private snapshotIndex: number;
+  private snapshotTerm: number;
+  committed: number;
+  applied: number;
+  /** Highest index known durable on this node. */
+  persistedIndex: number;
+  /** First index not yet handed out in a Ready for persisting. */
+  private unstableFrom: number;
+
+  constructor(entries: readonly Entry[], snapshotIndex: number, snapshotTerm: number, committed: number, applied: number) {
+    this.entries = [...entries];
+    this.snapshotIndex = snapshotIndex;
+    this.snapshotTerm = snapshotTerm;
+    const last = this.lastIndex();
+    for (let i = 0; i < this.entries.length; i++) {
+      if (this.entries[i]!.index !== snapshotIndex + 1 + i) {
+        throw new RaftInvariantError(`log has a gap or disorder at position ${i}`);
+      }
+    }
+    this.committed = Math.min(Math.max(committed, snapshotIndex), last);
+    this.applied = Math.min(Math.max(applied, snapshotIndex), this.committed);
+    this.persistedIndex = last;
+    this.unstableFrom = last + 1;
+  }
+
+  firstIndex(): number {
+    return this.snapshotIndex + 1;
+  }
+
+  lastIndex(): number {
+    return this.snapshotIndex + this.entries.length;
+  }
+
+  lastTerm(): number {
+    const last = this.entries[this.entries.length - 1];
+    return last === undefined ? this.snapshotTerm : last.term;
+  }
+
+  /** Term of the entry at `index`; undefined when compacted away or beyond the end. */
+  term(index: number): number | undefined {
+    if (index === this.snapshotIndex) return this.snapshotTerm;
+    const entry = this.entries[index - this.snapshotIndex - 1];
+    return entry?.term;
+  }
+
+  entry(index: number): Entry | undefined {
+    return this.entries[index - this.snapshotIndex - 1];
+  }
+
+  /** True if the log holds an entry at `index` with `term` (the AppendEntries consistency check, §5.3). */
+  matchTerm(index: number, term: number): boolean {
+    return this.term(index) === term;
+  }
+
+  /** Raft §5.4.1: is a log ending at (lastIndex, lastTerm) at least as up to date as ours? */
+  isUpToDate(lastIndex: number, lastTerm: number): boolean {
+    const ourTerm = this.lastTerm();
+    return lastTerm > ourTerm || (lastTerm === ourTerm && lastIndex >= this.lastIndex());
+  }
+
+  /** Entries in [from, to), stopping early once `maxBytes` of data is reached (always at least one). */
+  slice(from: number, to: number, maxBytes = Number.POSITIVE_INFINITY): Entry[] {
+    const start = Math.max(from, this.firstIndex()) - this.snapshotIndex - 1;
+    const end = Math.min(to, this.lastIndex() + 1) - this.snapshotIndex - 1;
+    if (end <= start) return [];
+    if (maxBytes === Number.POSITIVE_INFINITY) return this.entries.slice(start, end);
+    const out: Entry[] = [];
+    let bytes = 0;
+    for (let i = start; i < end; i++) {
+      const entry = this.entries[i]!;
+      bytes += entry.data.byteLength;
+      if (out.length > 0 && bytes > maxBytes) break;
+      out.push(entry);
+    }
+    return out;
+  }
+
+  /** All in-memory entries (read-only view for inspection). */
+  view(): readonly Entry[] {
+    return this.entries;
+  }
+
+  /**
+   * The largest index at or below `index` whose term is at most `term`: where two logs can first agree
+   * given a conflict hint. Lets a leader skip a whole term of conflicting entries per round trip.
+   */
+  findConflictByTerm(index: number, term: number): number {
+    let i = Math.min(index, this.lastIndex());
+    while (i > this.snapshotIndex) {
+      const t = this.term(i)!;
+      if (t <= term) return i;
+      i--;
+    }
+    return this.snapshotIndex;
+  }
+
+  /** Append entries at the end (leader path). They must continue the log. */
+  append(entries: readonly Entry[]): void {
+    for (const entry of entries) {
+      if (entry.index !== this.lastIndex() + 1) throw new RaftInvariantError(`append at ${entry.index} leaves a gap`);
+      this.entries.push(entry);
+    }
+  }
+
+  /**
+   * Follower path of AppendEntries (§5.3): if our log has (prevIndex, prevTerm), drop our entries that
+   * conflict with `entries`, append the new ones, and return the index of the last entry the leader sent.
+   * Returns undefined when the consistency check fails. Truncating committed entries is impossible in a
+   * correct cluster and raises RaftInvariantError.
+   */
+  tryAppend(prevIndex: number, prevTerm: number, entries: readonly Entry[]): number | undefined {
+    if (!this.matchTerm(prevIndex, prevTerm)) return undefined;
+    const lastNew = prevIndex + entries.length;
+    for (let k = 0; k < entries.length; k++) {
+      const entry = entries[k]!;
+      const ours = this.term(entry.index);
+      if (ours === entry.term) continue;
+      if (ours !== undefined) {
+        if (entry.index <= this.committed) {
+          throw new RaftInvariantError(`entry ${entry.index} conflicts with the committed log (${this.committed})`);
+        }
+        this.truncateFrom(entry.index);
+      }
+      this.append(entries.slice(k));
+      break;
+    }
+    return lastNew;
+  }
+
+  /** Drop entries at and after `index`. Only uncommitted entries may go. */
+  private truncateFrom(index: number): void {
+    this.entries.length = index - this.snapshotIndex - 1;
+    if (this.persistedIndex >= index) this.persistedIndex = index - 1;
+    if (this.unstableFrom > index) this.unstableFrom = index;
+  }
+
+  commitTo(index: number): boolean {
+    if (index <= this.committed) return false;
+    if (index > this.lastIndex()) throw new RaftInvariantError(`commit ${index} beyond last index ${this.lastIndex()}`);
+    this.committed = index;
+    return true;
+  }
+
+  /** Entries that should be persisted now; marks them handed out. */
+  takeUnstable(): Entry[] {
+    const out = this.slice(this.unstableFrom, this.lastIndex() + 1);
+    this.unstableFrom = this.lastIndex() + 1;
+    return out;
+  }
+
+  hasUnstable(): boolean {
+    return this.unstableFrom <= this.lastIndex();
+  }
+
+  /** Storage confirmed entries up to `entry`; ignored if a newer leader replaced that entry meanwhile. */
+  persistedTo(entry: Entry): void {
+    if (this.term(entry.index) === entry.term && entry.index > this.persistedIndex) {
+      this.persistedIndex = entry.index;
+    }
+  }
+
+  /** The highest index that may be applied: committed and durable here. */
+  applyLimit(): number {
+    return Math.min(this.committed, this.persistedIndex);
+  }
+
+  hasEntriesToApply(): boolean {
+    return this.applyLimit() > this.applied;
+  }
+
+  /** Committed, durable entries not yet applied. */
+  entriesToApply(): Entry[] {
+    return this.slice(this.applied + 1, this.applyLimit() + 1);
+  }
+
+  appliedTo(index: number): void {
+    if (index > this.applied) this.applied = index;
+  }
+}
