@@ -24,3 +24,24 @@ export {
   DecodeError,
 } from './errors.js';
 export type { RaftErrorCode } from './errors.js';
+export {
+  CODEC_VERSION,
+  decodeConfig,
+  decodeEntry,
+  decodeHardState,
+  decodeMessage,
+  decodeMessages,
+  encodeConfig,
+  encodeEntry,
+  encodeHardState,
+  encodeMessage,
+  encodeMessages,
+} from './codec/index.js';
+export type { DecodeLimits } from './codec/index.js';
+export { memoryNetwork, memoryStorage, StorageClosedError, StorageGapError } from './memory/index.js';
+export type { MemoryNetwork, MemoryNetworkOptions, MemoryStorage, MemoryStorageOptions } from './memory/index.js';
+export { createRaftNode } from './node/index.js';
+export type { AbortSignalLike, RaftNode, RaftNodeOptions, RequestOptions } from './node/index.js';
+export { RaftInvariantError } from './engine/raft-log.js';
+export { majorityValue, quorumValue, voteResult } from './engine/quorum.js';
+export type { VoteResult } from './engine/quorum.js';

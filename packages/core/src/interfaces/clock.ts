@@ -11,13 +11,24 @@ export interface Clock {
   setTimeout(callback: () => void, ms: number): Timer;
 }
 
-/** The event loop's clock: `performance.now()` and `setTimeout`. */
+/** The timer functions every JavaScript runtime we support (Node, browsers, workers) provides. */
+interface RuntimeTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  performance?: { now(): number };
+  Date: { now(): number };
+}
+
+/** The event loop's clock: `performance.now()` (or `Date.now()`) and `setTimeout`. */
 export function systemClock(): Clock {
+  // Reached through globalThis so the package needs no DOM or Node type definitions.
+  const runtime = globalThis as unknown as RuntimeTimers;
+  const performance = runtime.performance;
   return {
-    now: () => performance.now(),
+    now: performance ? () => performance.now() : () => runtime.Date.now(),
     setTimeout(callback, ms) {
-      const handle = setTimeout(callback, ms);
-      return { cancel: () => clearTimeout(handle) };
+      const handle = runtime.setTimeout(callback, ms);
+      return { cancel: () => runtime.clearTimeout(handle) };
     },
   };
 }

@@ -113,7 +113,8 @@ class InMemoryNetwork implements MemoryNetwork {
     // Only draw when dropping is on, so a seeded run's draws do not depend on fault-free traffic.
     if (this.dropRate > 0 && this.random() < this.dropRate) return;
     const copy = cloneMessage(message);
-    queueMicrotask(() => this.deliver(sender, copy));
+    // A resolved promise is a microtask in every runtime, with no DOM or Node typings needed.
+    void Promise.resolve().then(() => this.deliver(sender, copy));
   }
 
   private deliver(sender: MemoryTransport, message: Message): void {
