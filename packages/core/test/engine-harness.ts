@@ -57,7 +57,16 @@ export class EngineCluster {
       const entries = [bootstrapEntry(ids, learners)];
       const hardState = { term: 1, vote: '', commit: 1 };
       const raft = new Raft({ ...options, id, random }, { hardState, entries });
-      this.nodes.set(id, { raft, hardState, entries: [...entries], applied: [], readStates: [], readFailures: [], outcomes: [], sent: [] });
+      this.nodes.set(id, {
+        raft,
+        hardState,
+        entries: [...entries],
+        applied: [],
+        readStates: [],
+        readFailures: [],
+        outcomes: [],
+        sent: [],
+      });
     }
   }
 
@@ -143,7 +152,9 @@ export class EngineCluster {
   }
 
   leaders(): NodeId[] {
-    return [...this.nodes.values()].filter((node) => node.raft.status().role === 'leader').map((node) => node.raft.id);
+    return [...this.nodes.values()]
+      .filter((node) => node.raft.status().role === 'leader')
+      .map((node) => node.raft.id);
   }
 
   /** Propose on `id` and settle. */

@@ -4,15 +4,15 @@ import type { ClusterConfig, NodeId } from './types.js';
 export type VoteResult = 'won' | 'lost' | 'pending';
 
 /**
- * The largest value that a majority of `voters` has reached, where `valueOf` gives each voter's value
+ * The largest value that a majority of `voters` has reached, where `valueFor` gives each voter's value
  * (its match index for commit, its acknowledged read round for ReadIndex). An empty voter set imposes no
  * constraint, so it returns +Infinity: a joint configuration's min() then ignores the empty half.
  */
-export function majorityValue(voters: readonly NodeId[], valueOf: (id: NodeId) => number): number {
+export function majorityValue(voters: readonly NodeId[], valueFor: (id: NodeId) => number): number {
   const count = voters.length;
   if (count === 0) return Number.POSITIVE_INFINITY;
   const values = new Array<number>(count);
-  for (let i = 0; i < count; i++) values[i] = valueOf(voters[i]!);
+  for (let i = 0; i < count; i++) values[i] = valueFor(voters[i]!);
   values.sort((a, b) => b - a);
   // Sorted high to low, the value at position floor(n/2) is held by at least floor(n/2)+1 voters.
   return values[count >> 1]!;
@@ -22,8 +22,11 @@ export function majorityValue(voters: readonly NodeId[], valueOf: (id: NodeId) =
  * The largest value a quorum of `config` has reached: a majority of the voters, and while joint a
  * majority of the outgoing voters too (Raft thesis §4.3). Returns 0 for a configuration with no voters.
  */
-export function quorumValue(config: ClusterConfig, valueOf: (id: NodeId) => number): number {
-  const value = Math.min(majorityValue(config.voters, valueOf), majorityValue(config.outgoingVoters, valueOf));
+export function quorumValue(config: ClusterConfig, valueFor: (id: NodeId) => number): number {
+  const value = Math.min(
+    majorityValue(config.voters, valueFor),
+    majorityValue(config.outgoingVoters, valueFor),
+  );
   return value === Number.POSITIVE_INFINITY ? 0 : value;
 }
 

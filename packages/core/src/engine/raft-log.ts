@@ -26,7 +26,13 @@ export class RaftLog {
   /** First index not yet handed out in a Ready for persisting. */
   private unstableFrom: number;
 
-  constructor(entries: readonly Entry[], snapshotIndex: number, snapshotTerm: number, committed: number, applied: number) {
+  constructor(
+    entries: readonly Entry[],
+    snapshotIndex: number,
+    snapshotTerm: number,
+    committed: number,
+    applied: number,
+  ) {
     this.entries = [...entries];
     this.snapshotIndex = snapshotIndex;
     this.snapshotTerm = snapshotTerm;
@@ -116,7 +122,8 @@ export class RaftLog {
   /** Append entries at the end (leader path). They must continue the log. */
   append(entries: readonly Entry[]): void {
     for (const entry of entries) {
-      if (entry.index !== this.lastIndex() + 1) throw new RaftInvariantError(`append at ${entry.index} leaves a gap`);
+      if (entry.index !== this.lastIndex() + 1)
+        throw new RaftInvariantError(`append at ${entry.index} leaves a gap`);
       this.entries.push(entry);
     }
   }
@@ -136,7 +143,9 @@ export class RaftLog {
       if (ours === entry.term) continue;
       if (ours !== undefined) {
         if (entry.index <= this.committed) {
-          throw new RaftInvariantError(`entry ${entry.index} conflicts with the committed log (${this.committed})`);
+          throw new RaftInvariantError(
+            `entry ${entry.index} conflicts with the committed log (${this.committed})`,
+          );
         }
         this.truncateFrom(entry.index);
       }
@@ -155,7 +164,8 @@ export class RaftLog {
 
   commitTo(index: number): boolean {
     if (index <= this.committed) return false;
-    if (index > this.lastIndex()) throw new RaftInvariantError(`commit ${index} beyond last index ${this.lastIndex()}`);
+    if (index > this.lastIndex())
+      throw new RaftInvariantError(`commit ${index} beyond last index ${this.lastIndex()}`);
     this.committed = index;
     return true;
   }

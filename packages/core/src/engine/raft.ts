@@ -1,11 +1,11 @@
 import { decodeConfig, encodeConfig } from '../codec/index.js';
-import { EMPTY_CONFIG, allVoters, isVoter } from './config.js';
+import { allVoters, EMPTY_CONFIG, isVoter } from './config.js';
 import { Leader } from './leader.js';
 import type { AppendEntries, Heartbeat, Message, RequestVote, RequestVoteResponse } from './messages.js';
 import { type RaftOptions, type ResolvedRaftOptions, resolveOptions } from './options.js';
 import { voteResult } from './quorum.js';
 import { RaftLog } from './raft-log.js';
-import type { ProposalOutcome, Ready, ReadFailure, ReadState, RejectReason, SoftState } from './ready.js';
+import type { ProposalOutcome, ReadFailure, ReadState, Ready, RejectReason, SoftState } from './ready.js';
 import type { ProgressStatus, RaftInspection, RaftStatus } from './status.js';
 import {
   type ClusterConfig,
@@ -128,7 +128,12 @@ export class Raft {
   proposeConfig(proposalId: number, config: ClusterConfig): void {
     const leader = this.leader;
     if (leader !== undefined && this.hasUncommittedConfig()) {
-      this.proposalOutcomes.push({ proposalId, accepted: false, reason: 'dropped', leaderHint: this.leaderId });
+      this.proposalOutcomes.push({
+        proposalId,
+        accepted: false,
+        reason: 'dropped',
+        leaderHint: this.leaderId,
+      });
       return;
     }
     this.proposeEntry(proposalId, 'config', encodeConfig(config));
@@ -152,7 +157,8 @@ export class Raft {
 
   /** Start an election now (tests and operators); a no-op on a leader or a non-voter. */
   campaign(): void {
-    if (this.leader === undefined && isVoter(this.config, this.id)) this.startElection(this.options.preVote, false);
+    if (this.leader === undefined && isVoter(this.config, this.id))
+      this.startElection(this.options.preVote, false);
   }
 
   // ---- output ------------------------------------------------------------------------------------
@@ -266,7 +272,14 @@ export class Raft {
     } else if (message.type === 'Propose') {
       this.rejectForwardedProposal(message.from, message.proposalId);
     } else if (message.type === 'ReadIndex') {
-      this.send({ type: 'ReadIndexResponse', from: this.id, to: message.from, term: this.term, requestId: message.requestId, index: 0 });
+      this.send({
+        type: 'ReadIndexResponse',
+        from: this.id,
+        to: message.from,
+        term: this.term,
+        requestId: message.requestId,
+        index: 0,
+      });
     } else if (message.type === 'ProposeResponse' || message.type === 'ReadIndexResponse') {
       // Answers to our own requests stay meaningful whatever the term.
       this.stepCurrent(message);
@@ -304,11 +317,24 @@ export class Raft {
         return;
       case 'ReadIndex':
         if (this.leader !== undefined) this.leader.readIndex(message.from, message.requestId);
-        else this.send({ type: 'ReadIndexResponse', from: this.id, to: message.from, term: this.term, requestId: message.requestId, index: 0 });
+        else
+          this.send({
+            type: 'ReadIndexResponse',
+            from: this.id,
+            to: message.from,
+            term: this.term,
+            requestId: message.requestId,
+            index: 0,
+          });
         return;
       case 'ReadIndexResponse':
         if (message.index > 0) this.readStates.push({ requestId: message.requestId, index: message.index });
-        else this.readFailures.push({ requestId: message.requestId, reason: 'not-leader', leaderHint: this.leaderId });
+        else
+          this.readFailures.push({
+            requestId: message.requestId,
+            reason: 'not-leader',
+            leaderHint: this.leaderId,
+          });
         return;
       case 'Propose':
         if (this.leader === undefined || this.leader.transferee !== NO_NODE) {
@@ -329,8 +355,18 @@ export class Raft {
       case 'ProposeResponse':
         this.proposalOutcomes.push(
           message.index > 0
-            ? { proposalId: message.proposalId, accepted: true, index: message.index, term: message.entryTerm }
-            : { proposalId: message.proposalId, accepted: false, reason: 'dropped', leaderHint: this.leaderId },
+            ? {
+                proposalId: message.proposalId,
+                accepted: true,
+                index: message.index,
+                term: message.entryTerm,
+              }
+            : {
+                proposalId: message.proposalId,
+                accepted: false,
+                reason: 'dropped',
+                leaderHint: this.leaderId,
+              },
         );
         return;
       default: {
@@ -341,7 +377,15 @@ export class Raft {
   }
 
   private rejectForwardedProposal(to: NodeId, proposalId: number): void {
-    this.send({ type: 'ProposeResponse', from: this.id, to, term: this.term, proposalId, index: 0, entryTerm: 0 });
+    this.send({
+      type: 'ProposeResponse',
+      from: this.id,
+      to,
+      term: this.term,
+      proposalId,
+      index: 0,
+      entryTerm: 0,
+    });
   }
 
   /** Raft §5.2 and §5.4.1: one vote per term, only for a candidate whose log is at least as up to date. */
@@ -404,7 +448,10 @@ export class Raft {
       this.sendAfterPersist(this.appendResponse(message.from, true, lastNew));
       return;
     }
-    const hintIndex = log.findConflictByTerm(Math.min(message.prevLogIndex, log.lastIndex()), message.prevLogTerm);
+    const hintIndex = log.findConflictByTerm(
+      Math.min(message.prevLogIndex, log.lastIndex()),
+      message.prevLogTerm,
+    );
     this.sendAfterPersist({
       ...this.appendResponse(message.from, false, 0),
       rejectedIndex: message.prevLogIndex,
@@ -431,15 +478,26 @@ export class Raft {
     // The leader sends min(our match, its commit), which we are known to hold.
     const commit = Math.min(message.commit, this.log.lastIndex());
     this.log.commitTo(commit);
-    this.send({ type: 'HeartbeatResponse', from: this.id, to: message.from, term: this.term, readSeq: message.readSeq });
+    this.send({
+      type: 'HeartbeatResponse',
+      from: this.id,
+      to: message.from,
+      term: this.term,
+      readSeq: message.readSeq,
+    });
   }
 
   /** Follower append that keeps the configuration in step with the log (it takes effect when appended). */
-  private appendFromLeader(prevIndex: number, prevTerm: number, entries: readonly Entry[]): number | undefined {
+  private appendFromLeader(
+    prevIndex: number,
+    prevTerm: number,
+    entries: readonly Entry[],
+  ): number | undefined {
     const before = this.log.lastIndex();
     const lastNew = this.log.tryAppend(prevIndex, prevTerm, entries);
     if (lastNew === undefined) return undefined;
-    if (entries.some((entry) => entry.type === 'config') || this.log.lastIndex() < before) this.refreshConfig();
+    if (entries.some((entry) => entry.type === 'config') || this.log.lastIndex() < before)
+      this.refreshConfig();
     return lastNew;
   }
 
@@ -517,11 +575,21 @@ export class Raft {
         return;
       }
       this.appendOwn(type, data);
-      this.proposalOutcomes.push({ proposalId, accepted: true, index: this.log.lastIndex(), term: this.term });
+      this.proposalOutcomes.push({
+        proposalId,
+        accepted: true,
+        index: this.log.lastIndex(),
+        term: this.term,
+      });
       leader.broadcastAppend(false);
       return;
     }
-    if (type === 'normal' && this.options.forwardProposals && this.leaderId !== NO_NODE && this.role === 'follower') {
+    if (
+      type === 'normal' &&
+      this.options.forwardProposals &&
+      this.leaderId !== NO_NODE &&
+      this.role === 'follower'
+    ) {
       this.send({ type: 'Propose', from: this.id, to: this.leaderId, term: this.term, proposalId, data });
       return;
     }
@@ -585,7 +653,8 @@ export class Raft {
   /** @internal */
   failRead(from: NodeId, requestId: number, reason: RejectReason): void {
     if (from === this.id) this.readFailures.push({ requestId, reason, leaderHint: this.leaderId });
-    else this.send({ type: 'ReadIndexResponse', from: this.id, to: from, term: this.term, requestId, index: 0 });
+    else
+      this.send({ type: 'ReadIndexResponse', from: this.id, to: from, term: this.term, requestId, index: 0 });
   }
 
   private resetElectionTimeout(): void {
