@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Message } from '../engine/messages.js';
+import { bytes, TestCluster } from './node-harness.test-support.js';
+
+// The driver's side of the Ready contract: what is written, in how many writes, and what may be sent
+// before and after each write. All on virtual time.
+const IDS = ['a', 'b', 'c'] as const;
+
+let cluster: TestCluster | undefined;
+afterEach(async () => {
+  for (const member of cluster?.members.values() ?? []) member.storage.release();
+  await cluster?.stop();
+  cluster = undefined;
+});
+
+const decoder = new TextDecoder();
+
+describe('RaftNode: group commit', () => {
+  it('proposals made while a write is in flight all go into the next single persist call', async () => {
+    cluster = new TestCluster(IDS);
+    const leader = await cluster.startWithLeader('a');
+    await cluster.clock.advance(200);
+    const storage = leader.storage;
+    storage.hold();
+    const first = leader.node.propose(bytes('first'));
+    await cluster.clock.advance(0);
+    expect(storage.inFlight).toBe(1);
+    const callsWhileHeld = storage.batches.length;
+    const rest = ['r1', 'r2', 'r3', 'r4', 'r5'].map((text) => leader.node.propose(bytes(text)));
+    await cluster.clock.advance(0);
+    // One batch in flight at a time: nothing else is written while the first write is open.
+    expect(storage.batches.length).toBe(callsWhileHeld);
+    expect(storage.inFlight).toBe(1);
+    storage.release();
+    const outcomes = await Promise.all(
+      [first, ...rest].map((promise) => cluster!.clock.outcome(promise, 5_000)),
+    );
+    expect(outcomes.every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    const next = storage.batches[callsWhileHeld];
+    expect(next?.entries.map((entry) => decoder.decode(entry.data))).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
+    expect(leader.stateMachine.values).toEqual(['first', 'r1', 'r2', 'r3', 'r4', 'r5']);
+  });
+
+  it('a batch with nothing to persist makes no persist call', async () => {
+    cluster = new TestCluster(IDS);
+    const leader = await cluster.startWithLeader('a');
+    await cluster.clock.advance(500);
+    expect(
+      leader.storage.batches.every((batch) => batch.hardState !== undefined || batch.entries.length > 0),
+    ).toBe(true);
+  });
+});
+
+describe('RaftNode: persist before acknowledging (Raft §5.1, Figure 2)', () => {
+  it('a follower sends its append acknowledgement only after the write it vouches for resolved', async () => {
+    cluster = new TestCluster(IDS);
+    const leader = await cluster.startWithLeader('a');
+    await cluster.clock.advance(200);
+    const follower = cluster.member('b');
+    const trace: string[] = [];
+    follower.storage.onPersisted = (batch) => {
+      for (const entry of batch.entries) trace.push(`persisted ${entry.index}`);
+    };
+    follower.transport.onSend = (messages: readonly Message[]) => {
+      for (const message of messages) {
+        if (message.type === 'AppendEntriesResponse' && message.success)
+          trace.push(`ack ${message.matchIndex}`);
+      }
+    };
+    follower.storage.hold();
+    const proposal = leader.node.propose(bytes('x'));
+    const index = leader.node.inspect().status.lastIndex;
+    await cluster.clock.advance(300);
+    expect(follower.storage.inFlight).toBe(1);
+    expect(trace.filter((line) => line === `ack ${index}`)).toEqual([]);
+    // The other follower's acknowledgement is enough to commit meanwhile.
+    expect(await cluster.clock.outcome(proposal, 5_000)).toMatchObject({ status: 'fulfilled' });
+    follower.storage.release();
+    await cluster.clock.waitFor(() => trace.includes(`ack ${index}`), 1_000, `b to acknowledge ${index}`);
+    expect(trace.indexOf(`persisted ${index}`)).toBeGreaterThanOrEqual(0);
+    expect(trace.indexOf(`persisted ${index}`)).toBeLessThan(trace.indexOf(`ack ${index}`));
+  });
+
+  it('a leader sends its appends while its own write is still in flight (thesis §10.2.1)', async () => {
+    cluster = new TestCluster(IDS);
+    const leader = await cluster.startWithLeader('a');
+    await cluster.clock.advance(200);
+    leader.storage.hold();
+    const sentBefore = leader.transport.sent.length;
+    const proposal = leader.node.propose(bytes('x'));
+    await cluster.clock.advance(0);
+    expect(leader.storage.inFlight).toBe(1);
+    const appends = leader.transport.sent
+      .slice(sentBefore)
+      .filter((message) => message.type === 'AppendEntries' && message.entries.length > 0);
+    expect(appends.length).toBeGreaterThan(0);
+    leader.storage.release();
+    expect(await cluster.clock.outcome(proposal, 5_000)).toMatchObject({ status: 'fulfilled' });
+  });
+
+  it('a vote is granted only after the vote is persisted', async () => {
+    cluster = new TestCluster(IDS);
+    await cluster.start();
+    const traces = new Map<string, string[]>();
+    for (const id of ['b', 'c']) {
+      const voter = cluster.member(id);
+      const trace: string[] = [];
+      traces.set(id, trace);
+      voter.storage.onPersisted = (batch) => {
+        if (batch.hardState !== undefined) trace.push(`persisted vote=${batch.hardState.vote}`);
+      };
+      voter.transport.onSend = (messages) => {
+        for (const message of messages) {
+          if (message.type === 'RequestVoteResponse' && !message.preVote && message.granted)
+            trace.push('granted');
+        }
+      };
+    }
+    cluster.member('a').node.campaign();
+    await cluster.clock.waitFor(() => cluster?.leaderId() === 'a', 5_000, 'a to lead');
+    let grants = 0;
+    for (const trace of traces.values()) {
+      const granted = trace.indexOf('granted');
+      if (granted < 0) continue;
+      grants++;
+      expect(trace.slice(0, granted)).toContain('persisted vote=a');
+    }
+    expect(grants).toBeGreaterThan(0);
+  });
+});
