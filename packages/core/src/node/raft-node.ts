@@ -171,6 +171,12 @@ class DriverNode<Result> implements RaftNode<Result> {
   }
 
   start(): Promise<void> {
+    // A node instance runs once: after stop (or a failure) a restart is a new node over the same storage.
+    if (this.lifecycle === 'stopped') {
+      return Promise.reject(
+        this.failure ?? new StoppedError('the node is stopped; create a new one to restart'),
+      );
+    }
     this.startPromise ??= this.startOnce();
     return this.startPromise;
   }
@@ -233,8 +239,6 @@ class DriverNode<Result> implements RaftNode<Result> {
   }
 
   private async startOnce(): Promise<void> {
-    if (this.lifecycle !== 'new')
-      throw this.failure ?? new StoppedError('the node was stopped before it started');
     this.lifecycle = 'starting';
     try {
       const initial = await loadInitialState(this.options.storage, this.options.initialMembers);
