@@ -41,6 +41,11 @@ export class ProposalTracker<Result> {
     return size;
   }
 
+  /** True when no proposal is pending, so applied entries need no bookkeeping. */
+  get idle(): boolean {
+    return this.awaitingOutcome.size === 0 && this.awaitingApply.size === 0;
+  }
+
   /** Start tracking proposal `id`; the returned promise settles through this tracker. */
   open(id: number, clock: Clock, timeoutMs: number, options: RequestOptions | undefined): Promise<Result> {
     const pending: PendingProposal<Result> = {

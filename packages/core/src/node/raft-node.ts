@@ -400,16 +400,19 @@ class DriverNode<Result> implements RaftNode<Result> {
         );
       }
     }
-    let next = 0;
-    for (const entry of entries) {
-      this.appliedIndex = entry.index;
-      if (isApplicationEntry(entry)) {
-        this.proposals.onApplied(entry.index, { term: entry.term, hasResult: true, result: results[next] });
-        next++;
-      } else {
-        this.proposals.onApplied(entry.index, { term: entry.term, hasResult: false, result: undefined });
+    // Most batches on a follower settle nothing: skip the per-entry bookkeeping then.
+    if (!this.proposals.idle) {
+      let next = 0;
+      for (const entry of entries) {
+        if (isApplicationEntry(entry)) {
+          this.proposals.onApplied(entry.index, { term: entry.term, hasResult: true, result: results[next] });
+          next++;
+        } else {
+          this.proposals.onApplied(entry.index, { term: entry.term, hasResult: false, result: undefined });
+        }
       }
     }
+    this.appliedIndex = entries.at(-1)?.index ?? this.appliedIndex;
     this.reads.onApplied(this.appliedIndex);
     if (observer !== undefined) {
       observer({
