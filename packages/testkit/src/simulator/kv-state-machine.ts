@@ -1,0 +1,88 @@
+import type { CommittedEntry, StateMachine } from '@raft/core';
+import type { KvOperation, KvOutput } from '../linearizability/index.js';
+
+/** What a simulated client proposes: an operation and an id unique in the run. */
+export interface KvCommand {
+  /** `client/sequence`, unique in a run; lets the end-of-run check find acknowledged writes in the log. */
+  readonly id: string;
+  readonly op: KvOperation;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A command as entry bytes (JSON, so traces and failing logs stay readable). */
+export function encodeKvCommand(command: KvCommand): Uint8Array {
+  return encoder.encode(JSON.stringify(command));
+}
+
+/** Decodes {@link encodeKvCommand}'s bytes. Throws on anything else. */
+export function decodeKvCommand(bytes: Uint8Array): KvCommand {
+  const value: unknown = JSON.parse(decoder.decode(bytes));
+  if (typeof value !== 'object' || value === null || !('id' in value) || !('op' in value)) {
+    throw new Error('not a KV command');
+  }
+  return value as KvCommand;
+}
+
+/** The replicated key-value store the simulated clients use. */
+export interface KvStateMachine extends StateMachine<KvOutput> {
+  /** The current value of `key` (local read: only linearizable after `RaftNode.read()`). */
+  get(key: string): string | null;
+  /** A copy of the whole store, for end-of-run comparisons. */
+  snapshot(): Map<string, string>;
+}
+
+export interface KvStateMachineOptions {
+  /** Sees every batch before it is applied (for State Machine Safety checks). */
+  readonly onApply?: (entries: readonly CommittedEntry[]) => void;
+  /**
+   * Apply each command id at most once, answering a repeat with the first answer (the client session
+   * table of Raft thesis §6.3). Off by default: the simulator then shows what a duplicated proposal does.
+   */
+  readonly deduplicate?: boolean;
+}
+
+/** Creates an empty KV store: put, get, delete and compare-and-set on a Map. */
+export function kvStateMachine(options: KvStateMachineOptions = {}): KvStateMachine {
+  const data = new Map<string, string>();
+  const answered = new Map<string, KvOutput>();
+  const execute = (op: KvOperation): KvOutput => {
+    switch (op.kind) {
+      case 'get':
+        return { kind: 'get', value: data.get(op.key) ?? null };
+      case 'put':
+        data.set(op.key, op.value);
+        return { kind: 'put' };
+      case 'delete':
+        return { kind: 'delete', existed: data.delete(op.key) };
+      case 'cas': {
+        const current = data.get(op.key) ?? null;
+        if (current !== op.expected) return { kind: 'cas', ok: false };
+        data.set(op.key, op.value);
+        return { kind: 'cas', ok: true };
+      }
+      default: {
+        const unreachable: never = op;
+        throw new Error(`unknown operation ${JSON.stringify(unreachable)}`);
+      }
+    }
+  };
+  return {
+    apply(entries) {
+      options.onApply?.(entries);
+      return entries.map((entry) => {
+        const command = decodeKvCommand(entry.data);
+        if (options.deduplicate === true) {
+          const previous = answered.get(command.id);
+          if (previous !== undefined) return previous;
+        }
+        const output = execute(command.op);
+        if (options.deduplicate === true) answered.set(command.id, output);
+        return output;
+      });
+    },
+    get: (key) => data.get(key) ?? null,
+    snapshot: () => new Map(data),
+  };
+}

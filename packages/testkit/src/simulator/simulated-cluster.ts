@@ -1,0 +1,185 @@
+import {
+  type CommittedEntry,
+  createRaftNode,
+  decodeMessage,
+  encodeMessage,
+  type Message,
+  type NodeId,
+  type RaftEvent,
+  type RaftInspection,
+  type RaftNode,
+  type RaftOptions,
+  type RaftStatus,
+  type StoppedError,
+} from '@raft/core';
+import type { KvOutput } from '../linearizability/index.js';
+import { type KvStateMachine, kvStateMachine } from './kv-state-machine.js';
+import type { Prng } from './prng.js';
+import {
+  createSimulatedNetwork,
+  type NetworkConditions,
+  type SimulatedNetwork,
+} from './simulated-network.js';
+import { createSimulatedDisk, type SimulatedDisk, simulatedStorage } from './simulated-storage.js';
+import type { TraceBuffer } from './trace-buffer.js';
+import type { EventOwner, VirtualScheduler } from './virtual-scheduler.js';
+
+/** A running incarnation of a node: what a crash throws away. */
+export interface NodeInstance {
+  readonly owner: EventOwner;
+  readonly raft: RaftNode<KvOutput>;
+  readonly kv: KvStateMachine;
+  /** True once `start()` loaded the storage (inspect works from then on). */
+  started: boolean;
+}
+
+export interface SimulatedClusterOptions {
+  readonly nodeIds: readonly NodeId[];
+  readonly scheduler: VirtualScheduler;
+  readonly prng: Prng;
+  readonly trace: TraceBuffer;
+  readonly network: NetworkConditions;
+  readonly tickMs: number;
+  readonly raft: Omit<RaftOptions, 'id' | 'random'>;
+  readonly requestTimeoutMs: number;
+  /** Draws a disk write latency in virtual ms. */
+  readonly diskLatencyMs: (prng: Prng) => number;
+  /** Pass every message through the binary codec (default) instead of a structural copy. */
+  readonly useCodec: boolean;
+  /** Deliberately broken storage that acknowledges writes before they are durable (tests the simulator). */
+  readonly ackBeforeDurable: boolean;
+  readonly deduplicateCommands: boolean;
+  readonly onApply: (node: NodeId, entries: readonly CommittedEntry[]) => void;
+  readonly onFatalError: (node: NodeId, error: StoppedError) => void;
+  /** Called when a node instance dies, with its status just before (undefined if it had not loaded). */
+  readonly onCrash: (node: NodeId, lastStatus: RaftStatus | undefined) => void;
+}
+
+/**
+ * N simulated RaftNodes over simulated disks and one simulated network. Crash drops a node's instance
+ * with its timers, unfinished disk writes and in-flight messages; restart opens a new instance over
+ * what the disk really holds.
+ */
+export interface SimulatedCluster {
+  readonly nodeIds: readonly NodeId[];
+  readonly network: SimulatedNetwork;
+  /** Starts every node (at the current virtual time). */
+  startAll(): void;
+  instance(node: NodeId): NodeInstance | undefined;
+  /** Nodes with a running instance. */
+  liveNodes(): NodeId[];
+  isUp(node: NodeId): boolean;
+  crash(node: NodeId): void;
+  restart(node: NodeId): void;
+  /** The node's inspection, or undefined while down or still loading. */
+  inspect(node: NodeId): RaftInspection | undefined;
+  disk(node: NodeId): SimulatedDisk;
+}
+
+/** Creates the cluster; nothing runs until {@link SimulatedCluster.startAll}. */
+export function createSimulatedCluster(options: SimulatedClusterOptions): SimulatedCluster {
+  const { scheduler, prng, trace } = options;
+  const networkPrng = prng.fork();
+  const diskPrng = prng.fork();
+  const nodePrng = prng.fork();
+  const network = createSimulatedNetwork({
+    scheduler,
+    prng: networkPrng,
+    conditions: options.network,
+    ...(options.useCodec ? { copy: (message: Message) => decodeMessage(encodeMessage(message)) } : {}),
+    trace: (node, text) => trace.record(scheduler.now(), node, text),
+  });
+  const disks = new Map<NodeId, SimulatedDisk>(options.nodeIds.map((id) => [id, createSimulatedDisk()]));
+  const instances = new Map<NodeId, NodeInstance>();
+  const generations = new Map<NodeId, number>();
+
+  const observerFor =
+    (node: NodeId) =>
+    (event: RaftEvent): void => {
+      if (event.type === 'role-changed') {
+        const leader = event.leader === '' ? '' : ` leader=${event.leader}`;
+        trace.record(scheduler.now(), node, `${event.role} t${event.term}${leader}`);
+      } else if (event.type === 'committed') {
+        trace.record(scheduler.now(), node, `commit ${event.index}`);
+      }
+    };
+
+  const launch = (node: NodeId): void => {
+    const generation = (generations.get(node) ?? 0) + 1;
+    generations.set(node, generation);
+    const owner: EventOwner = { name: `${node}#${generation}`, alive: true };
+    const random = nodePrng.fork();
+    const kv = kvStateMachine({
+      deduplicate: options.deduplicateCommands,
+      onApply: (entries) => {
+        if (owner.alive) options.onApply(node, entries);
+      },
+    });
+    const raft = createRaftNode<KvOutput>({
+      id: node,
+      storage: simulatedStorage({
+        disk: disks.get(node) as SimulatedDisk,
+        scheduler,
+        owner,
+        node,
+        latencyMs: () => options.diskLatencyMs(diskPrng),
+        ackBeforeDurable: options.ackBeforeDurable,
+      }),
+      transport: network.transport(node, owner),
+      stateMachine: kv,
+      clock: scheduler.clockFor(owner, node),
+      random: random.next,
+      observer: observerFor(node),
+      tickMs: options.tickMs,
+      raft: options.raft,
+      initialMembers: options.nodeIds,
+      requestTimeoutMs: options.requestTimeoutMs,
+      onFatalError: (error) => {
+        if (owner.alive) options.onFatalError(node, error);
+      },
+    });
+    const instance: NodeInstance = { owner, raft, kv, started: false };
+    instances.set(node, instance);
+    trace.record(scheduler.now(), node, generation === 1 ? 'start' : `restart (incarnation ${generation})`);
+    raft.start().then(
+      () => {
+        instance.started = true;
+      },
+      (error: unknown) => {
+        if (owner.alive) trace.record(scheduler.now(), node, `start failed: ${String(error)}`);
+      },
+    );
+  };
+
+  return {
+    nodeIds: options.nodeIds,
+    network,
+    startAll() {
+      for (const node of options.nodeIds) {
+        scheduler.schedule(0, () => launch(node), { node, label: 'start' });
+      }
+    },
+    instance: (node) => instances.get(node),
+    liveNodes: () => options.nodeIds.filter((node) => instances.has(node)),
+    isUp: (node) => instances.has(node),
+    crash(node) {
+      const instance = instances.get(node);
+      if (instance === undefined) return;
+      const lastStatus = instance.started ? instance.raft.status() : undefined;
+      // Everything the instance owned dies now: timers, disk writes not yet durable, messages in flight.
+      instance.owner.alive = false;
+      instances.delete(node);
+      trace.record(scheduler.now(), node, 'CRASH');
+      options.onCrash(node, lastStatus);
+    },
+    restart(node) {
+      if (!instances.has(node)) launch(node);
+    },
+    inspect(node) {
+      const instance = instances.get(node);
+      if (instance === undefined || !instance.started) return undefined;
+      return instance.raft.inspect();
+    },
+    disk: (node) => disks.get(node) as SimulatedDisk,
+  };
+}
