@@ -55,7 +55,7 @@ export { systemClock } from './interfaces/clock.js';
 export type { Observer, RaftEvent } from './interfaces/observer.js';
 export type { CommittedEntry, StateMachine } from './interfaces/state-machine.js';
 export type { PersistBatch, PersistedState, Storage } from './interfaces/storage.js';
-export { StorageRangeError } from './interfaces/storage.js';
+export { StorageClosedError, StorageGapError, StorageRangeError } from './interfaces/storage.js';
 export type { MessageHandler, Transport } from './interfaces/transport.js';
 export type {
   MemoryNetwork,
@@ -63,6 +63,6 @@ export type {
   MemoryStorage,
   MemoryStorageOptions,
 } from './memory/index.js';
-export { memoryNetwork, memoryStorage, StorageClosedError, StorageGapError } from './memory/index.js';
+export { memoryNetwork, memoryStorage } from './memory/index.js';
 export type { AbortSignalLike, RaftNode, RaftNodeOptions, RequestOptions } from './node/index.js';
 export { createRaftNode } from './node/index.js';

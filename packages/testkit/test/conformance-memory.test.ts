@@ -1,6 +1,11 @@
-import type { NodeId, Storage, Transport } from '@raft/core';
-// Relative until @raft/core's index exports the memory API; then import it from '@raft/core'.
-import { type MemoryStorage, memoryNetwork, memoryStorage } from '../../core/src/memory/index.js';
+import {
+  type MemoryStorage,
+  memoryNetwork,
+  memoryStorage,
+  type NodeId,
+  type Storage,
+  type Transport,
+} from '@raft/core';
 import { describeStorage, describeTransport } from '../src/conformance/index.js';
 
 // memoryStorage is not durable, but a new store started from contents() stands for a restart, so the

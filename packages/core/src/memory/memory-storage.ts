@@ -1,7 +1,6 @@
 import type { ClusterConfig, Entry, HardState, SnapshotMeta } from '../engine/types.js';
 import type { PersistBatch, PersistedState, Storage } from '../interfaces/storage.js';
-import { StorageRangeError } from '../interfaces/storage.js';
-import { StorageClosedError, StorageGapError } from './storage-errors.js';
+import { StorageClosedError, StorageGapError, StorageRangeError } from '../interfaces/storage.js';
 
 /** Options of {@link memoryStorage}. */
 export interface MemoryStorageOptions {

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// Proves the tests guard the safety rules: each mutation below breaks one rule in the engine's source;
+// the core test suite (and, with --sim, the simulator) must then fail. Restores every file afterwards.
+// Usage: node tooling/scripts/safety-mutations.mjs [--sim] [--only NAME]
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const core = join(root, 'packages', 'core');
+
+/** Each mutation: the rule it breaks, and an exact text replacement in one engine file. */
+const mutations = [
+  {
+    name: 'commit-old-term-by-counting',
+    rule: 'Raft §5.4.2 (Figure 8): only current-term entries commit by counting replicas',
+    file: 'src/engine/leader.ts',
+    find: 'if (index <= log.committed || log.term(index) !== term) return false;',
+    replace: 'if (index <= log.committed) return false;',
+  },
+  {
+    name: 'vote-for-stale-log',
+    rule: 'Raft §5.4.1: never grant a vote to a candidate whose log is less up to date',
+    file: 'src/engine/raft.ts',
+    find: 'const granted = canVote && this.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);',
+    replace: 'const granted = canVote;',
+  },
+  {
+    name: 'reply-before-persisting-vote',
+    rule: 'Figure 2: a vote is durable before the candidate hears of it',
+    file: 'src/engine/raft.ts',
+    find: 'this.sendAfterPersist(this.voteResponse(message, granted));',
+    replace: 'this.send(this.voteResponse(message, granted));',
+  },
+  {
+    name: 'ack-before-persisting-entries',
+    rule: 'Figure 2: an append is acknowledged only once the entries are durable',
+    file: 'src/engine/raft.ts',
+    find: 'this.sendAfterPersist(this.appendResponse(message.from, true, lastNew));',
+    replace: 'this.send(this.appendResponse(message.from, true, lastNew));',
+  },
+  {
+    name: 'leader-truncates-own-log',
+    rule: 'Leader Append-Only (§5.3): a new leader never drops entries from its own log',
+    file: 'src/engine/raft.ts',
+    find: "    this.appendOwn('normal', new Uint8Array(0));\n    this.leader.broadcastAppend(true);",
+    replace:
+      "    (this.log as unknown as { truncateFrom(index: number): void }).truncateFrom(this.log.committed + 1);\n    this.appendOwn('normal', new Uint8Array(0));\n    this.leader.broadcastAppend(true);",
+  },
+  {
+    name: 'leader-counts-unpersisted-self',
+    rule: 'Thesis §10.2.1: the leader counts itself toward commit only for entries it persisted',
+    file: 'src/engine/leader.ts',
+    find: 'id === this.host.id ? log.persistedIndex : (this.progress.get(id)?.match ?? 0),',
+    replace: 'id === this.host.id ? log.lastIndex() : (this.progress.get(id)?.match ?? 0),',
+  },
+];
+
+const args = process.argv.slice(2);
+const withSim = args.includes('--sim');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+
+function run(command, commandArgs, cwd) {
+  const result = spawnSync(command, commandArgs, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { ok: result.status === 0, output: `${result.stdout}\n${result.stderr}` };
+}
+
+/** Names of failing tests from vitest's output (the lines marked ×). */
+function failingTests(output) {
+  return [...new Set(output.split('\n').filter((line) => /^\s*(×|✗|FAIL)/.test(line)).map((line) => line.trim()))].slice(0, 6);
+}
+
+const rows = [];
+let escaped = 0;
+for (const mutation of mutations.filter((m) => only === undefined || m.name === only)) {
+  const path = join(core, mutation.file);
+  const original = readFileSync(path, 'utf8');
+  if (!original.includes(mutation.find)) {
+    console.error(`mutation ${mutation.name}: source text not found in ${mutation.file}; update this script`);
+    process.exit(2);
+  }
+  writeFileSync(path, original.replace(mutation.find, mutation.replace));
+  try {
+    const unit = run('npx', ['vitest', 'run', '--reporter=verbose', 'test'], core);
+    let sim = 'not run';
+    if (withSim) {
+      const build = run('npx', ['tsc', '-p', 'tsconfig.build.json'], core);
+      if (!build.ok) sim = 'build failed';
+      else {
+        const result = run('node', ['dist/cli.js', '--seeds', '200', '--nodes', '5'], join(root, 'packages', 'testkit'));
+        sim = result.ok ? 'passed (escaped)' : 'caught';
+      }
+    }
+    const caught = !unit.ok;
+    if (!caught && sim !== 'caught') escaped++;
+    rows.push({ name: mutation.name, rule: mutation.rule, unit: caught ? 'caught' : 'ESCAPED', sim, tests: failingTests(unit.output) });
+  } finally {
+    writeFileSync(path, original);
+  }
+}
+if (withSim) run('npx', ['tsc', '-p', 'tsconfig.build.json'], core);
+
+for (const row of rows) {
+  console.log(`${row.unit === 'caught' ? 'ok  ' : 'FAIL'} ${row.name}: unit tests ${row.unit}; simulator ${row.sim}`);
+  console.log(`     rule: ${row.rule}`);
+  for (const test of row.tests) console.log(`     ${test}`);
+}
+console.log(`${rows.length - escaped} passed, ${escaped} failed`);
+process.exit(escaped === 0 ? 0 : 1);
