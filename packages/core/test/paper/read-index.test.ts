@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import type { Raft } from '../../src/engine/raft.js';
+import { EngineCluster } from '../engine-harness.js';
+import {
+  appendAck,
+  appendEntries,
+  drain,
+  heartbeatAck,
+  lastReadSeq,
+  makeLeader,
+  newRaft,
+  ofType,
+  type TestOptions,
+} from './replication-support.js';
+
+const ABC = ['a', 'b', 'c'];
+
+/** Leader `a` of term 2 whose no-op (index 2) is committed, with b and c replicating. */
+function establishedLeader(options: TestOptions = {}): Raft {
+  const leader = makeLeader('a', ABC, undefined, options);
+  leader.step(appendAck('b', 'a', 2, 2));
+  leader.step(appendAck('c', 'a', 2, 2));
+  drain(leader);
+  expect(leader.status().commitIndex).toBe(2);
+  return leader;
+}
+
+describe('thesis §6.4 ReadIndex on the leader', () => {
+  it('a read is served only after a quorum acknowledges a heartbeat round sent after it arrived', () => {
+    // Thesis §6.4 steps 2-3: record the commit index as the read index, then "send a new round of
+    // heartbeats and wait for their acknowledgments from a majority"; an older round proves nothing about
+    // the time the read arrived.
+    const leader = establishedLeader();
+    leader.tick();
+    const oldRound = lastReadSeq(drain(leader).messages, 'b');
+    expect(oldRound).toBeGreaterThan(0);
+
+    leader.readIndex(7);
+    leader.step(heartbeatAck('b', 'a', 2, oldRound));
+    leader.step(heartbeatAck('c', 'a', 2, oldRound));
+    const out = drain(leader);
+    expect(out.readStates).toEqual([]);
+
+    const round = lastReadSeq(out.messages, 'b'); // the round the read waits for goes out with this Ready
+    expect(round).toBeGreaterThan(oldRound);
+    leader.step(heartbeatAck('b', 'a', 2, round));
+    expect(drain(leader).readStates).toEqual([{ requestId: 7, index: 2 }]);
+  });
+
+  it('a new leader delays reads until it has committed an entry of its own term', () => {
+    // Thesis §6.4 step 1: a new leader does not know the latest commit index until it commits its no-op.
+    const leader = makeLeader('a', ABC);
+    leader.readIndex(1);
+    leader.tick();
+    const round = lastReadSeq(drain(leader).messages, 'b');
+    leader.step(heartbeatAck('b', 'a', 2, round));
+    leader.step(heartbeatAck('c', 'a', 2, round));
+    expect(drain(leader).readStates).toEqual([]); // leadership confirmed, commit index not yet known
+
+    leader.step(appendAck('b', 'a', 2, 2)); // the no-op commits
+    const next = lastReadSeq(drain(leader).messages, 'b');
+    leader.step(heartbeatAck('b', 'a', 2, next));
+    expect(drain(leader).readStates).toEqual([{ requestId: 1, index: 2 }]);
+  });
+
+  it('a leader stepping down fails the reads it holds, local and forwarded', () => {
+    // Thesis §6.4: only a leader may answer; pending reads must fail so clients retry elsewhere.
+    const leader = establishedLeader();
+    leader.readIndex(4);
+    leader.step({ type: 'ReadIndex', from: 'c', to: 'a', term: 2, requestId: 8 });
+    drain(leader);
+
+    leader.step(appendEntries({ from: 'b', to: 'a', term: 3, prevLogIndex: 2, prevLogTerm: 2, entries: [] }));
+    const out = drain(leader);
+    expect(out.readStates).toEqual([]);
+    expect(out.readFailures).toMatchObject([{ requestId: 4, reason: 'not-leader' }]);
+    expect(ofType(out.messages, 'ReadIndexResponse')).toMatchObject([{ to: 'c', requestId: 8, index: 0 }]);
+  });
+
+  // BUG (engine, raft.ts becomeFollower): the leader's pending reads are failed (Leader.abandon ->
+  // Raft.failRead) before `leaderId` is updated, so the failure's leaderHint names the deposed node itself.
+  // Inputs: leader a (term 2) with a pending local read 4 steps an AppendEntries of term 3 from b.
+  // Expected: readFailures [{ requestId: 4, reason: 'not-leader', leaderHint: 'b' }] (or '' if unknown).
+  // Actual: leaderHint 'a', so a client is sent back to the node that just stopped leading.
+  it.fails('a read failed by a step-down names the new leader, never the deposed one, as the hint', () => {
+    const leader = establishedLeader();
+    leader.readIndex(4);
+    drain(leader);
+    leader.step(appendEntries({ from: 'b', to: 'a', term: 3, prevLogIndex: 2, prevLogTerm: 2, entries: [] }));
+    expect(drain(leader).readFailures).toEqual([{ requestId: 4, reason: 'not-leader', leaderHint: 'b' }]);
+  });
+});
+
+describe('thesis §6.4 reads on followers', () => {
+  it("a follower's read goes to the leader and yields a read state at the leader's commit index", () => {
+    // Thesis §6.4: "the follower could issue a request to the leader just to learn the current readIndex".
+    const cluster = new EngineCluster(ABC);
+    cluster.elect('a');
+    cluster.propose('a', 'x');
+    const commit = cluster.raft('a').status().commitIndex;
+    expect(commit).toBe(3);
+
+    cluster.raft('b').readIndex(5);
+    cluster.deliver();
+    const asked = cluster.node('b').sent.filter(({ message }) => message.type === 'ReadIndex');
+    expect(asked.map(({ message }) => message.to)).toEqual(['a']);
+    expect(cluster.node('b').readStates).toEqual([{ requestId: 5, index: commit }]);
+  });
+
+  it('a follower that knows no leader fails a read at once', () => {
+    const follower = newRaft('b', ABC);
+    follower.readIndex(3);
+    const out = drain(follower);
+    expect(out.readFailures).toEqual([{ requestId: 3, reason: 'not-leader', leaderHint: '' }]);
+    expect(out.messages).toEqual([]);
+  });
+});
+
+describe('thesis §6.4 a deposed leader never serves a read', () => {
+  it('an isolated leader fails its reads when CheckQuorum deposes it, and never yields a read state', () => {
+    // Thesis §6.4: a leader cut off from the majority may already be deposed; its heartbeat round cannot
+    // be acknowledged, so the read must not be served.
+    const cluster = new EngineCluster(ABC, {}, 5);
+    cluster.elect('a');
+    cluster.isolate('a');
+    cluster.raft('a').readIndex(9);
+    for (let tick = 0; tick < 40; tick++) {
+      cluster.tick();
+      expect(cluster.node('a').readStates).toEqual([]);
+    }
+    expect(cluster.leaders().filter((id) => id !== 'a')).toHaveLength(1);
+    expect(cluster.raft('a').status().role).not.toBe('leader');
+    expect(cluster.node('a').readFailures).toMatchObject([{ requestId: 9, reason: 'not-leader' }]);
+  });
+
+  it('without CheckQuorum an isolated leader keeps the read pending rather than serve it', () => {
+    const cluster = new EngineCluster(ABC, { checkQuorum: false }, 5);
+    cluster.elect('a');
+    cluster.isolate('a');
+    cluster.raft('a').readIndex(9);
+    cluster.tick(40);
+    expect(cluster.leaders().filter((id) => id !== 'a')).toHaveLength(1); // a was deposed meanwhile
+    expect(cluster.node('a').readStates).toEqual([]);
+  });
+});
+
+describe('thesis §6.4.1 lease reads', () => {
+  it('with leaseRead a read is served without a heartbeat round while the lease holds', () => {
+    // Thesis §6.4.1: a quorum acknowledged a heartbeat less than an election timeout ago, so no other
+    // leader can exist yet (bounded clock drift assumed).
+    const leader = establishedLeader({ leaseRead: true });
+    leader.tick();
+    const round = lastReadSeq(drain(leader).messages, 'b');
+    leader.step(heartbeatAck('b', 'a', 2, round));
+    drain(leader);
+
+    leader.readIndex(2);
+    const out = drain(leader);
+    expect(out.readStates).toEqual([{ requestId: 2, index: 2 }]);
+    expect(ofType(out.messages, 'Heartbeat')).toEqual([]);
+  });
+
+  it('once the lease has expired a read falls back to a heartbeat round', () => {
+    const electionTicks = 10;
+    const leader = establishedLeader({ leaseRead: true, electionTicks });
+    leader.tick();
+    const round = lastReadSeq(drain(leader).messages, 'b');
+    leader.step(heartbeatAck('b', 'a', 2, round));
+    // An election timeout passes without further acknowledgements (b counts as active for CheckQuorum).
+    for (let tick = 1; tick < electionTicks; tick++) leader.tick();
+    const sentSoFar = drain(leader);
+    expect(leader.status().role).toBe('leader');
+
+    leader.readIndex(3);
+    const out = drain(leader);
+    expect(out.readStates).toEqual([]);
+    const next = lastReadSeq(out.messages, 'b');
+    expect(next).toBeGreaterThan(lastReadSeq(sentSoFar.messages, 'b'));
+    leader.step(heartbeatAck('c', 'a', 2, next));
+    expect(drain(leader).readStates).toEqual([{ requestId: 3, index: 2 }]);
+  });
+});
