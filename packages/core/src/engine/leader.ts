@@ -169,12 +169,10 @@ export class Leader {
     }
     if (progress.state === 'probe') progress.becomeReplicate();
     else progress.inflights.freeUpTo(message.matchIndex);
-    if (this.maybeCommit()) {
-      this.broadcastAppend(true);
-    } else {
-      while (this.sendAppend(message.from, false)) {
-        // keep filling the window while there are entries to send
-      }
+    // A new commit index goes to everyone; then keep filling this follower's window.
+    if (this.maybeCommit()) this.broadcastAppend(true);
+    while (this.sendAppend(message.from, false)) {
+      // each call sends one message until the window is full or nothing is left
     }
     if (message.from === this.transferee && progress.match === this.host.log.lastIndex()) {
       this.sendTimeoutNow(message.from);

@@ -390,10 +390,13 @@ export class Raft {
 
   /** Raft §5.2 and §5.4.1: one vote per term, only for a candidate whose log is at least as up to date. */
   private handleVoteRequest(message: RequestVote): void {
+    // Thesis §9.6: a pre-vote is granted only by a node that has not heard from a leader for an
+    // election timeout, whether or not CheckQuorum's lease is on.
+    const heardFromLeader = this.leaderId !== NO_NODE && this.electionElapsed < this.options.electionTicks;
     const canVote =
       this.vote === message.from ||
       (this.vote === NO_NODE && this.leaderId === NO_NODE) ||
-      (message.preVote && message.term > this.term);
+      (message.preVote && message.term > this.term && !heardFromLeader);
     const granted = canVote && this.log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
     if (granted && !message.preVote) {
       this.vote = message.from;

@@ -119,7 +119,7 @@ describe('thesis §9.6: PreVote', () => {
   // handleVoteRequest: `message.preVote && message.term > this.term`; the only leader check is the
   // lease in step(), which needs checkQuorum). etcd-io/raft behaves the same way, but thesis §9.6 makes
   // the heartbeat condition part of PreVote itself. Flip to `it` if the engine adopts the thesis rule.
-  it.fails('without CheckQuorum a pre-vote is still refused while the voter hears from a leader', () => {
+  it('without CheckQuorum a pre-vote is still refused while the voter hears from a leader', () => {
     // Thesis §9.6: the heartbeat condition is part of PreVote, independent of CheckQuorum.
     const raft = loneRaft({ term: 2, checkQuorum: false, random: LATE });
     raft.step(heartbeat('b', 'a', 2));
@@ -164,7 +164,7 @@ describe('thesis §9.6: PreVote', () => {
 
   // ENGINE DEVIATION (reported), the cluster-level consequence of the unit test above: b grants c's
   // pre-vote although it hears from a every tick, so c wins term 3 and deposes a healthy leader.
-  it.fails('without CheckQuorum, a node that cannot hear the leader still does not depose it', () => {
+  it('without CheckQuorum, a node that cannot hear the leader still does not depose it', () => {
     // Thesis §9.6: the same rule, with PreVote alone.
     oneWayCutFromLeader(false);
     // Reference: thesis §9.6
