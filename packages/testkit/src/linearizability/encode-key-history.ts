@@ -6,6 +6,13 @@ export type EncodedValue = number;
 /** Value id of "absent"; a key starts absent. */
 export const ABSENT: EncodedValue = 0;
 
+/**
+ * Value id shared by every value that no answer or cas ever compares against. The model only ever tests
+ * the state for equality with compared values, so states holding two such values behave alike; merging
+ * them lets the memo merge their states and makes unknown-outcome writes of them interchangeable.
+ */
+export const UNOBSERVED: EncodedValue = 1;
+
 const GUARD_ANY = 0;
 const GUARD_EQUALS = 1;
 const GUARD_DIFFERS = 2;
@@ -38,6 +45,16 @@ export interface EncodedKeyHistory {
   readonly eventIsCall: Uint8Array;
   /** For a call event, the index of its return event, or -1 when the outcome is unknown. */
   readonly eventReturn: Int32Array;
+  /**
+   * Unknown-outcome operations with the same effect are interchangeable once invoked: each gets the id of
+   * its class and its rank in the class by invocation, so the search only ever tries the first one left.
+   * -1 for completed operations.
+   */
+  readonly unknownClass: Int32Array;
+  readonly unknownRank: Int32Array;
+  readonly unknownClassCount: number;
+  /** Value ids are below this. */
+  readonly valueCount: number;
 }
 
 /**
@@ -49,15 +66,12 @@ export function encodeKeyHistory(history: readonly HistoryOperation[]): EncodedK
   const operations = history.filter((entry) => entry.completedAt !== undefined || entry.op.kind !== 'get');
   const count = operations.length;
   const valueIds = new Map<string, number>();
-  const encode = (value: string | null): EncodedValue => {
-    if (value === null) return ABSENT;
-    let id = valueIds.get(value);
-    if (id === undefined) {
-      id = valueIds.size + 1;
-      valueIds.set(value, id);
-    }
-    return id;
-  };
+  for (const { op, output } of operations) {
+    const compared = op.kind === 'cas' ? op.expected : output?.kind === 'get' ? output.value : null;
+    if (compared !== null && !valueIds.has(compared)) valueIds.set(compared, valueIds.size + UNOBSERVED + 1);
+  }
+  const encode = (value: string | null): EncodedValue =>
+    value === null ? ABSENT : (valueIds.get(value) ?? UNOBSERVED);
   const guardKind = new Uint8Array(count);
   const guardValue = new Int32Array(count);
   const effectKind = new Uint8Array(count);
@@ -132,11 +146,28 @@ export function encodeKeyHistory(history: readonly HistoryOperation[]): EncodedK
   const eventIsCall = new Uint8Array(eventCount);
   const eventReturn = new Int32Array(eventCount).fill(-1);
   const callEventOf = new Int32Array(count);
+  const unknownClass = new Int32Array(count).fill(-1);
+  const unknownRank = new Int32Array(count).fill(-1);
+  const classIds = new Map<string, number>();
+  const classSizes: number[] = [];
   order.forEach((event, position) => {
-    eventOperation[position] = event.operation;
+    const operation = event.operation;
+    eventOperation[position] = operation;
     eventIsCall[position] = event.isCall ? 1 : 0;
-    if (event.isCall) callEventOf[event.operation] = position;
-    else eventReturn[callEventOf[event.operation]!] = position;
+    if (event.isCall) callEventOf[operation] = position;
+    else eventReturn[callEventOf[operation]!] = position;
+    if (event.isCall && unknown[operation] === 1) {
+      const signature = `${effectKind[operation]} ${effectFirst[operation]} ${effectSecond[operation]}`;
+      let id = classIds.get(signature);
+      if (id === undefined) {
+        id = classIds.size;
+        classIds.set(signature, id);
+        classSizes.push(0);
+      }
+      unknownClass[operation] = id;
+      unknownRank[operation] = classSizes[id]!;
+      classSizes[id] = classSizes[id]! + 1;
+    }
   });
   return {
     operations,
@@ -151,6 +182,10 @@ export function encodeKeyHistory(history: readonly HistoryOperation[]): EncodedK
     eventOperation,
     eventIsCall,
     eventReturn,
+    unknownClass,
+    unknownRank,
+    unknownClassCount: classIds.size,
+    valueCount: valueIds.size + UNOBSERVED + 1,
   };
 }
 
@@ -170,5 +205,33 @@ export function applyOperation(history: EncodedKeyHistory, operation: number, st
       return state === history.effectFirst[operation] ? history.effectSecond[operation]! : state;
     default:
       return state;
+  }
+}
+
+/** {@link enablingState}: no other state lets the operation do more than it can now. */
+export const ENABLED_BY_NOTHING = -1;
+/** {@link enablingState}: any state other than the current one enables the operation. */
+export const ENABLED_BY_ANY_OTHER = -2;
+
+/**
+ * The state that would let `operation` do what it cannot do in `state`: for a completed operation, give
+ * its recorded answer; for an unknown-outcome cas, change the state. Returns the value id, or
+ * {@link ENABLED_BY_ANY_OTHER}, or {@link ENABLED_BY_NOTHING} when it is enabled already or nothing
+ * enables it usefully (blind unknown-outcome writes are always "enabled").
+ */
+export function enablingState(history: EncodedKeyHistory, operation: number, state: EncodedValue): number {
+  if (history.unknown[operation] === 1) {
+    if (history.effectKind[operation] !== EFFECT_COMPARE_AND_SET) return ENABLED_BY_NOTHING;
+    const expected = history.effectFirst[operation]!;
+    return state === expected || expected === history.effectSecond[operation] ? ENABLED_BY_NOTHING : expected;
+  }
+  const guardValue = history.guardValue[operation]!;
+  switch (history.guardKind[operation]) {
+    case GUARD_EQUALS:
+      return state === guardValue ? ENABLED_BY_NOTHING : guardValue;
+    case GUARD_DIFFERS:
+      return state === guardValue ? ENABLED_BY_ANY_OTHER : ENABLED_BY_NOTHING;
+    default:
+      return ENABLED_BY_NOTHING;
   }
 }
