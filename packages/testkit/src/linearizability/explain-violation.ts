@@ -226,7 +226,11 @@ function writeContext(observer: HistoryOperation, writes: readonly HistoryOperat
 function describeContext(observer: HistoryOperation, context: WriteContext, primary: boolean): string[] {
   const observation = observationOf(observer);
   const name = primary ? 'It' : `#${observer.id}`;
-  const list = (entries: readonly HistoryOperation[]): string => entries.map(describeOperation).join('; ');
+  // The most recent few say the most; older ones are only counted.
+  const list = (entries: readonly HistoryOperation[]): string => {
+    const shown = entries.slice(-3).map(describeOperation).join('; ');
+    return entries.length > 3 ? `${shown} (and ${entries.length - 3} earlier)` : shown;
+  };
   const lines: string[] = [];
   if (observation !== undefined) {
     const seen = observation.equals
