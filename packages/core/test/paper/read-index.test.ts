@@ -179,4 +179,32 @@ describe('thesis §6.4.1 lease reads', () => {
     leader.step(heartbeatAck('c', 'a', 2, next));
     expect(drain(leader).readStates).toEqual([{ requestId: 3, index: 2 }]);
   });
+
+  // BUG (engine, leader.ts readIndex/leaseValid): a leader keeps serving lease reads after it sent
+  // TimeoutNow, but TimeoutNow lets the target campaign through the voters' lease (thesis §3.10, the
+  // `transfer` flag), so a new leader can commit writes while the old one's lease still looks valid.
+  // Inputs: 3 voters, leaseRead on; a leads (term 2) and holds a lease; links b->a and c->a are cut;
+  // a.transferLeadership('b'); b wins term 3 with c's vote and commits 'y' at index 5; then a.readIndex(1).
+  // Expected: no read state below index 5 on a (the read fails or stays pending: no lease after
+  // TimeoutNow). Actual: a serves { requestId: 1, index: 3 }, a stale read. Known elsewhere as tikv#1593,
+  // raft-rs#234, openraft#1747.
+  it.fails('a leader that has sent TimeoutNow no longer serves reads from its lease', () => {
+    const cluster = new EngineCluster(ABC, { leaseRead: true });
+    cluster.elect('a');
+    cluster.tick(); // a quorum acknowledges a heartbeat round: a holds a lease
+    cluster.propose('a', 'x');
+    cluster.cutLink('b', 'a');
+    cluster.cutLink('c', 'a');
+    cluster.raft('a').transferLeadership('b');
+    cluster.deliver();
+    cluster.propose('b', 'y');
+    expect(cluster.leaders().sort()).toEqual(['a', 'b']); // a has not heard of term 3 yet
+    const newCommit = cluster.raft('b').status().commitIndex;
+    expect(newCommit).toBe(5);
+
+    cluster.raft('a').readIndex(1);
+    cluster.process('a');
+    const stale = cluster.node('a').readStates.filter((read) => read.index < newCommit);
+    expect(stale).toEqual([]);
+  });
 });
