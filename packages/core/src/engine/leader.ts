@@ -38,6 +38,11 @@ export class Leader {
   private windowElapsed = 0;
   /** Ticks since this node became leader: the time base of lease reads. */
   private ticks = 0;
+  /**
+   * Set once this leader sent TimeoutNow. The transferee's campaign may bypass the followers' leases
+   * (thesis §3.10), so from then on this leader's lease proves nothing and reads need a quorum round.
+   */
+  private leaseRevoked = false;
 
   constructor(private readonly host: LeaderHost) {
     this.syncMembers();
@@ -118,6 +123,7 @@ export class Leader {
       entries,
       leaderCommit: log.committed,
     });
+    progress.sentCommit = log.committed;
     if (progress.state === 'replicate' && entries.length > 0) {
       // Pipelining: assume success and move on; a rejection moves the follower back to probe.
       const last = entries[entries.length - 1]!.index;
@@ -174,6 +180,9 @@ export class Leader {
     while (this.sendAppend(message.from, false)) {
       // each call sends one message until the window is full or nothing is left
     }
+    // A follower that just caught up learns the commit index now rather than at the next heartbeat.
+    if (progress.sentCommit < Math.min(this.host.log.committed, progress.match))
+      this.sendAppend(message.from);
     if (message.from === this.transferee && progress.match === this.host.log.lastIndex()) {
       this.sendTimeoutNow(message.from);
     }
@@ -242,6 +251,7 @@ export class Leader {
    * they received it (thesis §6.4.1). Only sound with bounded clock drift; one tick is kept as margin.
    */
   private leaseValid(): boolean {
+    if (this.leaseRevoked) return false;
     const round = this.quorumRound();
     const sent = this.reads.sentTick(round);
     return sent !== undefined && this.ticks < sent + this.host.options.electionTicks - 1;
@@ -269,6 +279,7 @@ export class Leader {
   }
 
   private sendTimeoutNow(to: NodeId): void {
+    this.leaseRevoked = true;
     this.host.send({ type: 'TimeoutNow', from: this.host.id, to, term: this.host.term });
   }
 

@@ -11,6 +11,8 @@ export class Progress {
   state: 'probe' | 'replicate' | 'snapshot' = 'probe';
   /** In probe state: a message was sent and no answer has come yet, so hold further sends. */
   probeSent = false;
+  /** The highest commit index sent to the follower in an AppendEntries. */
+  sentCommit = 0;
   /** Heard from the follower since the last CheckQuorum round. */
   recentActive = false;
   readonly inflights: Inflights;

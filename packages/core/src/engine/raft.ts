@@ -342,6 +342,7 @@ export class Raft {
           return;
         }
         this.appendOwn('normal', message.data);
+        this.leader.broadcastAppend(false);
         this.send({
           type: 'ProposeResponse',
           from: this.id,
@@ -551,10 +552,11 @@ export class Raft {
       this.term = term;
       this.vote = NO_NODE;
     }
+    // Set the new leader first: reads failed by abandon() carry it as their hint.
+    this.leaderId = leaderId;
+    this.role = 'follower';
     this.leader?.abandon();
     this.leader = undefined;
-    this.role = 'follower';
-    this.leaderId = leaderId;
     this.electionElapsed = 0;
     this.resetElectionTimeout();
   }

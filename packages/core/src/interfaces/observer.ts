@@ -5,7 +5,12 @@ import type { NodeId, Role } from '../engine/types.js';
 export type RaftEvent =
   | { readonly type: 'role-changed'; readonly role: Role; readonly term: number; readonly leader: NodeId }
   | { readonly type: 'committed'; readonly index: number }
-  | { readonly type: 'applied'; readonly index: number; readonly entries: number; readonly durationMs: number }
+  | {
+      readonly type: 'applied';
+      readonly index: number;
+      readonly entries: number;
+      readonly durationMs: number;
+    }
   | {
       readonly type: 'persisted';
       readonly entries: number;

@@ -19,17 +19,12 @@ describe('proposal forwarding', () => {
     expect(cluster.node('b').outcomes).toEqual([{ proposalId: 1, accepted: true, index: 3, term: 2 }]);
     const landed = cluster.raft('a').inspect().entries[2];
     expect(landed && [landed.index, landed.term, text(landed)]).toEqual([3, 2, 'x']);
-    cluster.tick(); // see the failing test below: replication of a forwarded entry waits for a heartbeat
     expect(cluster.appliedText('b')).toEqual(['x']);
   });
 
-  // BUG (engine, raft.ts stepCurrent case 'Propose'): the leader appends a forwarded proposal and answers
-  // ProposeResponse but never calls broadcastAppend, unlike a local proposal (proposeEntry). The entry
-  // then waits until the next heartbeat response triggers sendAppend: every forwarded write pays an
-  // extra heartbeat interval. Inputs: 3 voters, leader a (term 2) with b and c replicating; b.propose(1,
-  // 'x'); deliver without ticking. Expected: a sends AppendEntries carrying x to b and c and commits
-  // index 3. Actual: only the ProposeResponse is sent; a's commit index stays 2 until a tick.
-  it.fails('the leader replicates a forwarded proposal at once, like a local one', () => {
+  // Regression: the leader once appended a forwarded proposal without replicating it, so every
+  // forwarded write waited a heartbeat interval. It must go out at once, like a local proposal.
+  it('the leader replicates a forwarded proposal at once, like a local one', () => {
     const cluster = new EngineCluster(ABC);
     cluster.elect('a');
     const since = cluster.node('a').sent.length;

@@ -77,12 +77,8 @@ describe('thesis §6.4 ReadIndex on the leader', () => {
     expect(ofType(out.messages, 'ReadIndexResponse')).toMatchObject([{ to: 'c', requestId: 8, index: 0 }]);
   });
 
-  // BUG (engine, raft.ts becomeFollower): the leader's pending reads are failed (Leader.abandon ->
-  // Raft.failRead) before `leaderId` is updated, so the failure's leaderHint names the deposed node itself.
-  // Inputs: leader a (term 2) with a pending local read 4 steps an AppendEntries of term 3 from b.
-  // Expected: readFailures [{ requestId: 4, reason: 'not-leader', leaderHint: 'b' }] (or '' if unknown).
-  // Actual: leaderHint 'a', so a client is sent back to the node that just stopped leading.
-  it.fails('a read failed by a step-down names the new leader, never the deposed one, as the hint', () => {
+  // Regression: reads failed by a step-down once named the deposed leader itself as the hint.
+  it('a read failed by a step-down names the new leader, never the deposed one, as the hint', () => {
     const leader = establishedLeader();
     leader.readIndex(4);
     drain(leader);
@@ -180,15 +176,10 @@ describe('thesis §6.4.1 lease reads', () => {
     expect(drain(leader).readStates).toEqual([{ requestId: 3, index: 2 }]);
   });
 
-  // BUG (engine, leader.ts readIndex/leaseValid): a leader keeps serving lease reads after it sent
-  // TimeoutNow, but TimeoutNow lets the target campaign through the voters' lease (thesis §3.10, the
-  // `transfer` flag), so a new leader can commit writes while the old one's lease still looks valid.
-  // Inputs: 3 voters, leaseRead on; a leads (term 2) and holds a lease; links b->a and c->a are cut;
-  // a.transferLeadership('b'); b wins term 3 with c's vote and commits 'y' at index 5; then a.readIndex(1).
-  // Expected: no read state below index 5 on a (the read fails or stays pending: no lease after
-  // TimeoutNow). Actual: a serves { requestId: 1, index: 3 }, a stale read. Known elsewhere as tikv#1593,
-  // raft-rs#234, openraft#1747.
-  it.fails('a leader that has sent TimeoutNow no longer serves reads from its lease', () => {
+  // Thesis §3.10 and §6.4.1: TimeoutNow lets the target campaign through the voters' leases, so once a
+  // leader has sent it, its own lease proves nothing and lease reads must stop (a stale read here is the
+  // bug known as tikv#1593 and raft-rs#234). Regression test for that bug in this engine.
+  it('a leader that has sent TimeoutNow no longer serves reads from its lease', () => {
     const cluster = new EngineCluster(ABC, { leaseRead: true });
     cluster.elect('a');
     cluster.tick(); // a quorum acknowledges a heartbeat round: a holds a lease
