@@ -17,6 +17,7 @@ import { type KvStateMachine, kvStateMachine } from './kv-state-machine.js';
 import type { Prng } from './prng.js';
 import {
   createSimulatedNetwork,
+  describeMessage,
   type NetworkConditions,
   type SimulatedNetwork,
 } from './simulated-network.js';
@@ -87,7 +88,11 @@ export function createSimulatedCluster(options: SimulatedClusterOptions): Simula
     prng: networkPrng,
     conditions: options.network,
     ...(options.useCodec ? { copy: (message: Message) => decodeMessage(encodeMessage(message)) } : {}),
-    trace: (node, text) => trace.record(scheduler.now(), node, text),
+    trace: (node, fate, message) => {
+      // Heartbeats are most of the traffic and say little a role change does not: keep them out.
+      if (message.type === 'Heartbeat' || message.type === 'HeartbeatResponse') return;
+      trace.record(scheduler.now(), node, `${fate} ${describeMessage(message)}`);
+    },
   });
   const disks = new Map<NodeId, SimulatedDisk>(options.nodeIds.map((id) => [id, createSimulatedDisk()]));
   const instances = new Map<NodeId, NodeInstance>();

@@ -40,8 +40,8 @@ export interface SimulatedNetworkOptions {
    * encode-then-decode to exercise it on every message. Default: a structural deep copy.
    */
   readonly copy?: (message: Message) => Message;
-  /** Receives a line per delivered or lost message, for the trace. */
-  readonly trace?: (node: NodeId, text: string) => void;
+  /** Told of every message delivered (`recv`), dropped at send (`drop`) or lost in flight (`lost`). */
+  readonly trace?: (node: NodeId, fate: 'recv' | 'drop' | 'lost', message: Message) => void;
 }
 
 /**
@@ -102,11 +102,11 @@ export function createSimulatedNetwork(options: SimulatedNetworkOptions): Simula
         const endpoint = endpoints.get(message.to);
         if (cuts.has(link) || endpoint === undefined || !endpoint.owner.alive) {
           stats.dropped++;
-          trace?.(message.to, `lost ${describeMessage(message)}`);
+          trace?.(message.to, 'lost', message);
           return;
         }
         stats.delivered++;
-        trace?.(message.to, `recv ${describeMessage(message)}`);
+        trace?.(message.to, 'recv', message);
         endpoint.handler(message);
       },
       { owner, node: message.to, label: 'deliver' },
@@ -120,7 +120,7 @@ export function createSimulatedNetwork(options: SimulatedNetworkOptions): Simula
       const link = linkKey(from, message.to);
       if (cuts.has(link) || prng.chance(conditions.dropRate)) {
         stats.dropped++;
-        trace?.(from, `drop ${describeMessage(message)}`);
+        trace?.(from, 'drop', message);
         continue;
       }
       const wire = copy(message);

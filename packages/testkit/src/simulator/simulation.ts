@@ -9,7 +9,7 @@ import { createPrng, type Prng } from './prng.js';
 import { type ClientStats, createSimulatedClients } from './simulated-clients.js';
 import { createSimulatedCluster, type SimulatedCluster } from './simulated-cluster.js';
 import { type NetworkStats, RELIABLE_NETWORK } from './simulated-network.js';
-import { createTraceBuffer } from './trace-buffer.js';
+import { createTraceBuffer, type TraceRecord } from './trace-buffer.js';
 import { createVirtualScheduler } from './virtual-scheduler.js';
 
 /** Options of {@link runSimulation}. Every default is chosen so 2,000 seeds of 5 nodes fit in minutes. */
@@ -18,13 +18,21 @@ export interface SimulationOptions {
   readonly seed: number;
   /** Cluster size. Default 3. */
   readonly nodes?: number;
-  /** Virtual ms of the fault phase. Default 20,000 (20 election timeouts at the default tick). */
+  /**
+   * Virtual ms of the fault phase. Default 60,000 (60 election timeouts at the default tick): about 60
+   * faults and a few hundred client operations, while 2,000 five-node seeds still take minutes.
+   */
   readonly durationMs?: number;
   /** Also end the fault phase after this many events. Default unlimited. */
   readonly steps?: number;
+  /**
+   * Hard cap on events in the whole run; exceeding it is a `liveness` violation (a message storm or a
+   * timer loop). Default 250,000 (a healthy 5-node run uses well under 10,000).
+   */
+  readonly maxEvents?: number;
   /** Faults to inject. Default all of {@link ALL_FAULTS}. */
   readonly faults?: readonly FaultKind[];
-  /** Concurrent clients. Default 3. */
+  /** Concurrent clients. Default 4. */
   readonly clients?: number;
   /** Keys the clients use (fewer keys: more contention). Default 3. */
   readonly keys?: number;
@@ -34,7 +42,7 @@ export interface SimulationOptions {
   readonly raft?: Omit<RaftOptions, 'id' | 'random'>;
   /** Virtual ms allowed after the faults stop for the cluster to converge. Default 30 election timeouts. */
   readonly settleMs?: number;
-  /** Trace records kept (the tail of the run). Default 3,000. */
+  /** Trace records kept (the tail of the run). Default 20,000. */
   readonly traceCapacity?: number;
   /** Include the trace in the report even when the run passed. Default false. */
   readonly keepTrace?: boolean;
@@ -83,8 +91,8 @@ export interface SimulationReport {
   readonly settled: boolean;
   readonly faultStats: FaultStats;
   readonly network: NetworkStats;
-  /** The trace tail, formatted; empty unless the run failed or `keepTrace` was set. */
-  readonly trace: readonly string[];
+  /** The trace tail; empty unless the run failed or `keepTrace` was set. Format with `formatTraceRecord`. */
+  readonly trace: readonly TraceRecord[];
 }
 
 /**
@@ -99,8 +107,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const tickMs = options.tickMs ?? 100;
   const electionTimeoutMs = (options.raft?.electionTicks ?? 10) * tickMs;
   const faults = options.faults ?? ALL_FAULTS;
-  const durationMs = options.durationMs ?? 20 * electionTimeoutMs;
+  const durationMs = options.durationMs ?? 60 * electionTimeoutMs;
   const maxSteps = options.steps ?? Number.POSITIVE_INFINITY;
+  const maxEvents = options.maxEvents ?? 250_000;
   const settleMs = options.settleMs ?? 30 * electionTimeoutMs;
   const stopOnViolation = options.stopOnViolation ?? true;
   const [diskMin, diskMax] = options.diskLatencyMs ?? [1, 10];
@@ -111,7 +120,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const faultPrng = root.fork();
   const clientPrng = root.fork();
   const scheduler = createVirtualScheduler();
-  const trace = createTraceBuffer(options.traceCapacity ?? 3000);
+  const trace = createTraceBuffer(options.traceCapacity ?? 20_000);
   const checker = createInvariantChecker();
   const recorder = new HistoryRecorder(() => scheduler.now());
   const leadership = createLeadershipTracker(nodeCount);
@@ -141,7 +150,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     },
   });
   const clients = createSimulatedClients({
-    count: options.clients ?? 3,
+    count: options.clients ?? 4,
     keys: Array.from({ length: options.keys ?? 3 }, (_, i) => `k${i + 1}`),
     scheduler,
     prng: clientPrng,
@@ -165,6 +174,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   let events = 0;
   const failed = (): boolean => stopOnViolation && checker.violations().length > 0;
   const step = async (): Promise<boolean> => {
+    if (events >= maxEvents) {
+      violation('liveness', '', `event budget of ${maxEvents} exhausted (a message storm or a timer loop?)`);
+      return false;
+    }
     const event = await scheduler.step();
     if (event === undefined) return false;
     events++;
@@ -200,7 +213,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         break;
       }
     }
-    if (!settled && !failed()) {
+    if (!settled && checker.violations().length === 0) {
       violation('liveness', '', `no convergence within ${settleMs} ms after every fault healed`);
     }
   }
@@ -220,14 +233,21 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     else if (result.ok === 'unknown') linearizability = 'unknown';
     else {
       linearizability = 'violation';
-      violation('linearizability', '', `key ${result.key}: ${result.explanation}`);
+      // Dated at the latest answer involved: that is where the trace shows what went wrong.
+      let answeredAt = 0;
+      for (const operation of result.operations)
+        answeredAt = Math.max(answeredAt, operation.completedAt ?? 0);
+      checker.add({
+        invariant: 'linearizability',
+        time: answeredAt,
+        node: '',
+        detail: `key ${result.key}: ${result.explanation.trim()}`,
+      });
     }
   }
 
   const violations = checker.violations();
   const ok = violations.length === 0;
-  for (const found of violations)
-    trace.record(found.time, found.node, `VIOLATION ${found.invariant}: ${found.detail}`);
   return {
     seed: options.seed,
     nodes: nodeCount,
@@ -248,7 +268,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     settled,
     faultStats: injector.stats(),
     network: cluster.network.stats(),
-    trace: !ok || options.keepTrace === true ? trace.format() : [],
+    trace: !ok || options.keepTrace === true ? trace.records() : [],
   };
 }
 
