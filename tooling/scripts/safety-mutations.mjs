@@ -62,13 +62,28 @@ const withSim = args.includes('--sim');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 
 function run(command, commandArgs, cwd) {
-  const result = spawnSync(command, commandArgs, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = spawnSync(command, commandArgs, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return { ok: result.status === 0, output: `${result.stdout}\n${result.stderr}` };
 }
 
-/** Names of failing tests from vitest's output (the lines marked ×). */
+/** Names of the failing tests, from vitest's JSON report. */
 function failingTests(output) {
-  return [...new Set(output.split('\n').filter((line) => /^\s*(×|✗|FAIL)/.test(line)).map((line) => line.trim()))].slice(0, 6);
+  const start = output.indexOf('{');
+  if (start < 0) return [];
+  try {
+    const report = JSON.parse(output.slice(start, output.lastIndexOf('}') + 1));
+    return report.testResults.flatMap((file) =>
+      file.assertionResults
+        .filter((test) => test.status === 'failed')
+        .map((test) => `${file.name.slice(file.name.indexOf('/test/') + 1)}: ${test.fullName}`),
+    );
+  } catch {
+    return [];
+  }
 }
 
 const rows = [];
@@ -82,19 +97,29 @@ for (const mutation of mutations.filter((m) => only === undefined || m.name === 
   }
   writeFileSync(path, original.replace(mutation.find, mutation.replace));
   try {
-    const unit = run('npx', ['vitest', 'run', '--reporter=verbose', 'test'], core);
+    const unit = run('npx', ['vitest', 'run', '--reporter=json', 'test'], core);
     let sim = 'not run';
     if (withSim) {
       const build = run('npx', ['tsc', '-p', 'tsconfig.build.json'], core);
       if (!build.ok) sim = 'build failed';
       else {
-        const result = run('node', ['dist/cli.js', '--seeds', '200', '--nodes', '5'], join(root, 'packages', 'testkit'));
+        const result = run(
+          'node',
+          ['dist/cli.js', '--seeds', '200', '--nodes', '5'],
+          join(root, 'packages', 'testkit'),
+        );
         sim = result.ok ? 'passed (escaped)' : 'caught';
       }
     }
     const caught = !unit.ok;
     if (!caught && sim !== 'caught') escaped++;
-    rows.push({ name: mutation.name, rule: mutation.rule, unit: caught ? 'caught' : 'ESCAPED', sim, tests: failingTests(unit.output) });
+    rows.push({
+      name: mutation.name,
+      rule: mutation.rule,
+      unit: caught ? 'caught' : 'ESCAPED',
+      sim,
+      tests: failingTests(unit.output),
+    });
   } finally {
     writeFileSync(path, original);
   }
@@ -102,9 +127,12 @@ for (const mutation of mutations.filter((m) => only === undefined || m.name === 
 if (withSim) run('npx', ['tsc', '-p', 'tsconfig.build.json'], core);
 
 for (const row of rows) {
-  console.log(`${row.unit === 'caught' ? 'ok  ' : 'FAIL'} ${row.name}: unit tests ${row.unit}; simulator ${row.sim}`);
+  console.log(
+    `${row.unit === 'caught' ? 'ok  ' : 'FAIL'} ${row.name}: unit tests ${row.unit}; simulator ${row.sim}`,
+  );
   console.log(`     rule: ${row.rule}`);
-  for (const test of row.tests) console.log(`     ${test}`);
+  for (const test of row.tests.slice(0, 8)) console.log(`     - ${test}`);
+  if (row.tests.length > 8) console.log(`     - ... and ${row.tests.length - 8} more`);
 }
 console.log(`${rows.length - escaped} passed, ${escaped} failed`);
 process.exit(escaped === 0 ? 0 : 1);

@@ -86,6 +86,16 @@ describe('Raft §5.4.2 committing entries from previous terms (Figure 8)', () =>
 });
 
 describe('Raft §5.3 / §5.4 Leader Append-Only', () => {
+  // Raft §5.3: "a leader never overwrites or deletes entries in its log". A new leader keeps even the
+  // uncommitted entries of earlier terms: they may have been committed by a leader it never heard from.
+  it('a new leader keeps every uncommitted entry of earlier terms and appends after them', () => {
+    const leader = makeLeader('a', ['a', 'b', 'c'], { terms: [1, 2, 2, 3], term: 3, commit: 2 });
+    expect(leader.status().role).toBe('leader');
+    const terms = leader.inspect().entries.map((entry) => entry.term);
+    expect(terms.slice(0, 4)).toEqual([1, 2, 2, 3]);
+    expect(terms[4]).toBe(leader.status().term);
+  });
+
   it('a leader never truncates or overwrites its own log, whatever it is told in its term or earlier', () => {
     // Raft Figure 3, Leader Append-Only: "a leader never overwrites or deletes entries in its log; it only
     // appends new entries."
