@@ -1,5 +1,6 @@
 import { decodeConfig, encodeConfig } from '../codec/index.js';
 import { allVoters, EMPTY_CONFIG, isVoter } from './config.js';
+import { ForwardedProposals } from './forwarded-proposals.js';
 import { Leader } from './leader.js';
 import type { AppendEntries, Heartbeat, Message, RequestVote, RequestVoteResponse } from './messages.js';
 import { type RaftOptions, type ResolvedRaftOptions, resolveOptions } from './options.js';
@@ -44,6 +45,7 @@ export class Raft {
   private snapshotConfig: ClusterConfig;
   private leader: Leader | undefined;
   private votes = new Map<NodeId, boolean>();
+  private readonly forwarded = new ForwardedProposals();
   private electionElapsed = 0;
   private randomizedElectionTimeout = 0;
 
@@ -337,21 +339,7 @@ export class Raft {
           });
         return;
       case 'Propose':
-        if (this.leader === undefined || this.leader.transferee !== NO_NODE) {
-          this.rejectForwardedProposal(message.from, message.proposalId);
-          return;
-        }
-        this.appendOwn('normal', message.data);
-        this.leader.broadcastAppend(false);
-        this.send({
-          type: 'ProposeResponse',
-          from: this.id,
-          to: message.from,
-          term: this.term,
-          proposalId: message.proposalId,
-          index: this.log.lastIndex(),
-          entryTerm: this.term,
-        });
+        this.handleForwardedProposal(message.from, message.proposalId, message.data);
         return;
       case 'ProposeResponse':
         this.proposalOutcomes.push(
@@ -375,6 +363,31 @@ export class Raft {
         void unreachable;
       }
     }
+  }
+
+  /** Append a follower's proposal once, however often the message arrives. */
+  private handleForwardedProposal(from: NodeId, proposalId: number, data: Uint8Array): void {
+    const earlier = this.forwarded.get(from, proposalId);
+    if (earlier === undefined && (this.leader === undefined || this.leader.transferee !== NO_NODE)) {
+      this.rejectForwardedProposal(from, proposalId);
+      return;
+    }
+    let placement = earlier;
+    if (placement === undefined) {
+      this.appendOwn('normal', data);
+      this.leader?.broadcastAppend(false);
+      placement = { index: this.log.lastIndex(), term: this.term };
+      this.forwarded.remember(from, proposalId, placement);
+    }
+    this.send({
+      type: 'ProposeResponse',
+      from: this.id,
+      to: from,
+      term: this.term,
+      proposalId,
+      index: placement.index,
+      entryTerm: placement.term,
+    });
   }
 
   private rejectForwardedProposal(to: NodeId, proposalId: number): void {

@@ -134,7 +134,7 @@ class DriverNode<Result> implements RaftNode<Result> {
   private appliedIndex = 0;
   private committedIndex = 0;
   /** Proposal and read ids share one counter: unique per node instance, as the engine requires. */
-  private nextRequestId = 1;
+  private nextRequestId: number;
   private failure: StoppedError | undefined;
   private readonly proposals: ProposalTracker<Result>;
   private readonly reads: ReadTracker;
@@ -147,6 +147,9 @@ class DriverNode<Result> implements RaftNode<Result> {
     this.tickMs = options.tickMs ?? 100;
     if (!(this.tickMs > 0 && Number.isFinite(this.tickMs)))
       throw new RangeError('tickMs must be a positive number');
+    // Forwarded proposals are deduplicated by (node, id) on the leader, so ids must not repeat across
+    // restarts: each run starts at a random multiple of 2^20 (2^32 bases, all below 2^53).
+    this.nextRequestId = Math.floor((options.random ?? Math.random)() * 2 ** 32) * 2 ** 20 + 1;
     this.engineOptions =
       options.random === undefined
         ? { ...options.raft, id: options.id }

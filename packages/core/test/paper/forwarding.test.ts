@@ -8,6 +8,31 @@ import { bytes, drain, heartbeat, newRaft, ofType, text } from './replication-su
 const ABC = ['a', 'b', 'c'];
 
 describe('proposal forwarding', () => {
+  // Regression (simulator seed 9, 5 nodes, duplicating network): a Propose delivered twice was appended
+  // twice, so one client command was applied twice. A duplicate must get the first placement back.
+  it('a duplicated forwarded proposal is appended once and answered with the same placement', () => {
+    const cluster = new EngineCluster(ABC);
+    cluster.elect('a');
+    const leader = cluster.raft('a');
+    const propose = {
+      type: 'Propose' as const,
+      from: 'b',
+      to: 'a',
+      term: 2,
+      proposalId: 7,
+      data: bytes('x'),
+    };
+    leader.step(propose);
+    leader.step(propose);
+    const out = drain(leader);
+    const answers = ofType(out.messages, 'ProposeResponse').map((m) => [m.index, m.entryTerm]);
+    expect(answers).toEqual([
+      [3, 2],
+      [3, 2],
+    ]);
+    expect(leader.inspect().entries.filter((entry) => text(entry) === 'x')).toHaveLength(1);
+  });
+
   it('a follower forwards a proposal to the leader and learns where it landed (index and term)', () => {
     const cluster = new EngineCluster(ABC);
     cluster.elect('a');
