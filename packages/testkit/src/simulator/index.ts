@@ -27,7 +27,7 @@ export type {
 export { createSimulatedNetwork, describeMessage, RELIABLE_NETWORK } from './simulated-network.js';
 export type { SimulatedDisk, SimulatedStorageOptions } from './simulated-storage.js';
 export { createSimulatedDisk, simulatedStorage } from './simulated-storage.js';
-export type { SimulationOptions, SimulationReport } from './simulation.js';
+export type { LeaderRecoveryReport, SimulationOptions, SimulationReport } from './simulation.js';
 export { runSimulation } from './simulation.js';
 export type { TraceBuffer, TraceRecord } from './trace-buffer.js';
 export { createTraceBuffer, formatTraceRecord } from './trace-buffer.js';

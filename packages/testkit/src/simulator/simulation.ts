@@ -63,6 +63,14 @@ export interface SimulationOptions {
   readonly linearizabilityBudgetMs?: number;
 }
 
+/** One leader crash and how long the cluster went without a leader. */
+export interface LeaderRecoveryReport extends LeaderRecovery {
+  /** Virtual ms from the crash to the next leader; undefined if none appeared before the run ended. */
+  readonly durationMs: number | undefined;
+  /** A new leader appeared within 10 election timeouts of the crash. */
+  readonly withinTenElectionTimeouts: boolean;
+}
+
 /** What one simulated run found. */
 export interface SimulationReport {
   readonly seed: number;
@@ -86,7 +94,8 @@ export interface SimulationReport {
   readonly elections: number;
   /** The base election timeout in virtual ms (electionTicks × tickMs). */
   readonly electionTimeoutMs: number;
-  readonly leaderRecoveries: readonly LeaderRecovery[];
+  /** Every leader crash measured (a majority stayed up), oldest first. */
+  readonly leaderRecoveries: readonly LeaderRecoveryReport[];
   /** The cluster converged after the faults stopped (a leader, everyone applied everything). */
   readonly settled: boolean;
   readonly faultStats: FaultStats;
@@ -264,7 +273,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     linearizability,
     elections: leadership.elections(),
     electionTimeoutMs,
-    leaderRecoveries: leadership.recoveries().map((recovery) => ({ ...recovery })),
+    leaderRecoveries: leadership.recoveries().map((recovery) => {
+      const durationMs =
+        recovery.recoveredAt === undefined ? undefined : recovery.recoveredAt - recovery.crashedAt;
+      return {
+        ...recovery,
+        durationMs,
+        withinTenElectionTimeouts: durationMs !== undefined && durationMs <= 10 * electionTimeoutMs,
+      };
+    }),
     settled,
     faultStats: injector.stats(),
     network: cluster.network.stats(),
