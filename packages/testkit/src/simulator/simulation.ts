@@ -1,4 +1,4 @@
-import type { NodeId, RaftOptions } from '@raft/core';
+import type { NodeId, RaftInspection, RaftOptions } from '@raft/core';
 import { createInvariantChecker } from '../invariants/invariant-checker.js';
 import type { InvariantViolation } from '../invariants/violation.js';
 import { checkLinearizability, HistoryRecorder } from '../linearizability/index.js';
@@ -234,7 +234,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const history = recorder.history();
   let linearizability: SimulationReport['linearizability'] = 'skipped';
   if (settled && !failed()) {
-    for (const lost of findLostWrites(cluster, clients.acknowledgedWrites())) {
+    const finalLogs = new Map<NodeId, RaftInspection>();
+    for (const node of nodeIds) {
+      const inspection = cluster.inspect(node);
+      if (inspection !== undefined) finalLogs.set(node, inspection);
+    }
+    for (const lost of findLostWrites(finalLogs, clients.acknowledgedWrites())) {
       violation('acknowledged-write-lost', '', lost);
     }
     const result = checkLinearizability(history, { timeBudgetMs: options.linearizabilityBudgetMs ?? 10_000 });
