@@ -4,18 +4,9 @@ import type { RaftOptions } from '../src/engine/options.js';
 import { Raft } from '../src/engine/raft.js';
 import type { Ready } from '../src/engine/ready.js';
 import type { Entry, HardState, NodeId } from '../src/engine/types.js';
+import { seededRandom } from './seeded-random.js';
 
-/** A seeded PRNG (mulberry32) so engine tests are deterministic. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** The bootstrap entry every founding member starts with. */
 export function bootstrapEntry(voters: readonly NodeId[], learners: readonly NodeId[] = []): Entry {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../test/seeded-random.js';
 import { DecodeError } from '../errors.js';
 import { configArb, entryArb, hardStateArb, messageArb } from './codec-arbitraries.test-support.js';
 import { decodeConfig, encodeConfig } from './config-codec.js';
@@ -17,18 +18,6 @@ const RANDOM_INPUTS = 100_000;
 const MUTATED_INPUTS = 40_000;
 /** Generous on a shared 2-core machine (a GC pause fits); a decode is normally microseconds. */
 const SLOW_DECODE_MS = 100;
-
-/** mulberry32: a small seeded generator, so a failing run replays exactly. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 interface Codec {
   readonly name: string;

@@ -274,14 +274,7 @@ export class Raft {
     } else if (message.type === 'Propose') {
       this.rejectForwardedProposal(message.from, message.proposalId);
     } else if (message.type === 'ReadIndex') {
-      this.send({
-        type: 'ReadIndexResponse',
-        from: this.id,
-        to: message.from,
-        term: this.term,
-        requestId: message.requestId,
-        index: 0,
-      });
+      this.failRead(message.from, message.requestId, 'not-leader');
     } else if (message.type === 'ProposeResponse' || message.type === 'ReadIndexResponse') {
       // Answers to our own requests stay meaningful whatever the term.
       this.stepCurrent(message);
@@ -319,15 +312,7 @@ export class Raft {
         return;
       case 'ReadIndex':
         if (this.leader !== undefined) this.leader.readIndex(message.from, message.requestId);
-        else
-          this.send({
-            type: 'ReadIndexResponse',
-            from: this.id,
-            to: message.from,
-            term: this.term,
-            requestId: message.requestId,
-            index: 0,
-          });
+        else this.failRead(message.from, message.requestId, 'not-leader');
         return;
       case 'ReadIndexResponse':
         if (message.index > 0) this.readStates.push({ requestId: message.requestId, index: message.index });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../test/seeded-random.js';
 import type { AppendEntries, Message } from '../engine/messages.js';
 import type { NodeId } from '../engine/types.js';
 import type { Transport } from '../interfaces/transport.js';
@@ -43,18 +44,6 @@ function pairs(ids: readonly NodeId[], cut: readonly string[] = []): string[] {
     }
   }
   return result.sort();
-}
-
-/** mulberry32: a small seeded generator so drop decisions replay exactly. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('memoryNetwork delivery', () => {

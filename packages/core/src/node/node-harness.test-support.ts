@@ -2,6 +2,8 @@
 // A small deterministic harness for the driver's tests: a virtual clock, a cluster of RaftNodes over
 // memoryNetwork, and storage/transport wrappers that let a test hold writes open and record sends.
 // Test support only: imported by the driver's tests, never by the package.
+
+import { seededRandom } from '../../test/seeded-random.js';
 import type { Message } from '../engine/messages.js';
 import type { RaftOptions } from '../engine/options.js';
 import type { Entry, NodeId } from '../engine/types.js';
@@ -14,6 +16,8 @@ import type { MessageHandler, Transport } from '../interfaces/transport.js';
 import { type MemoryNetwork, memoryNetwork } from '../memory/memory-network.js';
 import { type MemoryStorage, memoryStorage } from '../memory/memory-storage.js';
 import { createRaftNode, type RaftNode } from './raft-node.js';
+
+export { seededRandom };
 
 /** Lets every pending promise continuation and queued microtask (message delivery) run. */
 export function settle(): Promise<void> {
@@ -100,18 +104,6 @@ export class VirtualClock implements Clock {
     await this.waitFor(() => result !== undefined, withinMs, 'the promise to settle');
     return result!;
   }
-}
-
-/** Small seeded PRNG (mulberry32), so elections are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const decoder = new TextDecoder();
