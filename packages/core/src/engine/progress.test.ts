@@ -116,7 +116,6 @@ describe('Progress: probe state', () => {
     [0, 11, 10, 20, 10], // hint beyond the rejected index: step back by one only
     [6, 11, 10, 2, 7], // hint below match: never go back past what is known to match
     [0, 11, 10, 0, 1], // the follower's log is empty: start from the first entry
-    [6, 7, 6, 3, 7], // rejection at the match index itself: next cannot go below match + 1
   ])(
     'maybeDecrease hint arithmetic: match %i, next %i, rejected %i, hint %i -> next %i',
     (match, next, rejected, hint, expected) => {
@@ -127,10 +126,19 @@ describe('Progress: probe state', () => {
     },
   );
 
+  it('a rejection at the match index itself (a follower that lost synced data) stays paused: no resend storm', () => {
+    const progress = new Progress(7, 4);
+    progress.match = 6;
+    progress.probeSent = true;
+    expect(progress.maybeDecrease(6, 3)).toBe(false);
+    expect(progress.next).toBe(7);
+    expect(progress.isPaused()).toBe(true);
+  });
+
   it(`after an accepted probe rejection, match < next <= the rejected index or match + 1 (seed ${SEED})`, () => {
     fc.assert(
       fc.property(fc.nat({ max: 50 }), fc.nat({ max: 50 }), fc.nat({ max: 120 }), (match, gap, hint) => {
-        const rejected = match + gap;
+        const rejected = match + gap + 1;
         const progress = new Progress(rejected + 1, 4);
         progress.match = match;
         expect(progress.maybeDecrease(rejected, hint)).toBe(true);

@@ -70,7 +70,12 @@ export class Progress {
     }
     // In probe only one message is outstanding, sent with prevLogIndex = next - 1.
     if (this.next - 1 !== rejectedIndex) return false;
-    this.next = Math.max(Math.min(rejectedIndex, hintIndex + 1), this.match + 1);
+    const next = Math.max(Math.min(rejectedIndex, hintIndex + 1), this.match + 1);
+    // A follower that rejects at match + 1 claims to lack entries it acknowledged: only a disk that lost
+    // synced data does that. Resending at once would ping-pong at network speed, so stay paused until
+    // the next heartbeat answer and probe at that pace.
+    if (next === this.next) return false;
+    this.next = next;
     this.probeSent = false;
     return true;
   }
