@@ -155,8 +155,12 @@ export class RaftLog {
     return lastNew;
   }
 
+  /** Counts suffix truncations, so callers can tell when entries they derived state from went away. */
+  truncations = 0;
+
   /** Drop entries at and after `index`. Only uncommitted entries may go. */
   private truncateFrom(index: number): void {
+    this.truncations++;
     this.entries.length = index - this.snapshotIndex - 1;
     if (this.persistedIndex >= index) this.persistedIndex = index - 1;
     if (this.unstableFrom > index) this.unstableFrom = index;

@@ -495,11 +495,13 @@ export class Raft {
     prevTerm: number,
     entries: readonly Entry[],
   ): number | undefined {
-    const before = this.log.lastIndex();
+    const truncationsBefore = this.log.truncations;
     const lastNew = this.log.tryAppend(prevIndex, prevTerm, entries);
     if (lastNew === undefined) return undefined;
-    if (entries.some((entry) => entry.type === 'config') || this.log.lastIndex() < before)
+    // A removed entry may have been the configuration in force; a new one may bring one.
+    if (this.log.truncations !== truncationsBefore || entries.some((entry) => entry.type === 'config')) {
       this.refreshConfig();
+    }
     return lastNew;
   }
 
@@ -630,7 +632,7 @@ export class Raft {
 
   private refreshConfig(): void {
     const next = this.configFromLog();
-    if (next === this.config) return;
+    if (sameConfig(next, this.config)) return;
     this.config = next;
     this.configChanged = true;
     this.leader?.syncMembers();
@@ -676,6 +678,18 @@ export class Raft {
 
 function sameHardState(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+function sameMembers(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
+}
+
+function sameConfig(a: ClusterConfig, b: ClusterConfig): boolean {
+  return (
+    sameMembers(a.voters, b.voters) &&
+    sameMembers(a.outgoingVoters, b.outgoingVoters) &&
+    sameMembers(a.learners, b.learners)
+  );
 }
 
 function sameSoftState(a: SoftState, b: SoftState): boolean {
