@@ -1,0 +1,2 @@
+// Under construction: see this package's issue. Nothing is exported yet.
+export {};
