@@ -1,30 +1,226 @@
-import type { MessageType } from '../engine/messages.js';
+import type { Message, MessageType } from '../engine/messages.js';
+import type { ProgressStatus } from '../engine/status.js';
 import type { NodeId, Role } from '../engine/types.js';
+import type { StoppedError } from '../errors.js';
+
+// Every event is a small plain object built only when an observer is attached: the driver checks
+// `observer === undefined` before computing anything for an event. Durations are in milliseconds of the
+// node's clock (virtual under the simulator). Events carry references, never copies: an observer must
+// treat everything it receives as read-only and must not keep `message` objects beyond the call.
+
+/** The node loaded its storage and is about to take part in the cluster. Emitted once per start. */
+export interface NodeStartedEvent {
+  readonly type: 'node-started';
+  readonly role: Role;
+  readonly term: number;
+  /** The leader this node knows of, or '' (none yet, the usual case right after start). */
+  readonly leader: NodeId;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly lastIndex: number;
+}
+
+/**
+ * The node's role, term or known leader changed (any of the three). An election starts when the role
+ * becomes `pre-candidate` (PreVote round, term unchanged) or `candidate` (new term); it is won when the
+ * role becomes `leader`.
+ */
+export interface RoleChangedEvent {
+  readonly type: 'role-changed';
+  readonly role: Role;
+  readonly term: number;
+  readonly leader: NodeId;
+}
+
+/** The commit index advanced (this node learned that entries up to `index` are committed). */
+export interface CommittedEvent {
+  readonly type: 'committed';
+  readonly index: number;
+}
+
+/** The state machine applied `entries` entries, up to `index`, in `durationMs`. */
+export interface AppliedEvent {
+  readonly type: 'applied';
+  readonly index: number;
+  readonly entries: number;
+  readonly durationMs: number;
+}
+
+/** One durable storage write (one Ready batch): `entries` entries carrying `bytes` payload bytes. */
+export interface PersistedEvent {
+  readonly type: 'persisted';
+  readonly entries: number;
+  /** Sum of the entries' payload sizes (not the storage's encoded size). */
+  readonly bytes: number;
+  readonly durationMs: number;
+}
+
+/** The driver handed `message` to the transport (which may still drop it). */
+export interface MessageSentEvent {
+  readonly type: 'message-sent';
+  readonly messageType: MessageType;
+  readonly to: NodeId;
+  /** The message itself (read-only, do not keep): span attributes such as the entries it carries. */
+  readonly message: Message;
+}
+
+/** The transport delivered `message` to this running node. */
+export interface MessageReceivedEvent {
+  readonly type: 'message-received';
+  readonly messageType: MessageType;
+  readonly from: NodeId;
+  /** The message itself (read-only, do not keep). */
+  readonly message: Message;
+}
+
+/** Why a transport dropped an outbound message. */
+export type MessageDropReason =
+  /** No address, no connection, or the link is down. */
+  | 'unreachable'
+  /** A send queue or buffer limit was reached (back-pressure). */
+  | 'overflow'
+  /** The transport was stopped. */
+  | 'stopped'
+  /** Deliberately dropped by a fault injector (tests, chaos). */
+  | 'injected'
+  /** Encoding or socket error. */
+  | 'error';
+
+/**
+ * A transport dropped an outbound message. The driver never emits this: transports report it through
+ * the same {@link Observer} type (for example an `observer` option), so one observer sees both.
+ */
+export interface MessageDroppedEvent {
+  readonly type: 'message-dropped';
+  readonly messageType: MessageType;
+  readonly to: NodeId;
+  readonly reason: MessageDropReason;
+}
+
+/** `propose()` accepted a request from the caller (emitted synchronously, in the caller's context). */
+export interface ProposalStartedEvent {
+  readonly type: 'proposal-started';
+  /** Unique per node instance; links this proposal's later events. */
+  readonly proposalId: number;
+  /** Payload size. */
+  readonly bytes: number;
+}
+
+/** The proposal landed in the leader's log at (`index`, `term`); it still has to commit and apply. */
+export interface ProposalAcceptedEvent {
+  readonly type: 'proposal-accepted';
+  readonly proposalId: number;
+  readonly index: number;
+  readonly term: number;
+}
+
+/**
+ * Why a proposal settled the way it did.
+ * - `applied`: this node applied it (outcome `applied`);
+ * - `not-leader`, `dropped`, `transferring`: the engine refused it, `replaced`: another leader's entry
+ *   overwrote it (outcome `rejected`: certainly not applied, safe to retry);
+ * - `timeout`, `aborted`, `stopped`, `untracked`: the caller gave up or the node stopped before the outcome was
+ *   known, or the entry was applied before its outcome arrived (outcome `failed`: it may or may not apply).
+ */
+export type ProposalSettleReason =
+  | 'applied'
+  | 'not-leader'
+  | 'dropped'
+  | 'transferring'
+  | 'replaced'
+  | 'timeout'
+  | 'aborted'
+  | 'stopped'
+  | 'untracked';
+
+/** A proposal's promise settled, `durationMs` after `propose()` was called. */
+export interface ProposalSettledEvent {
+  readonly type: 'proposal-settled';
+  readonly proposalId: number;
+  readonly outcome: 'applied' | 'rejected' | 'failed';
+  readonly reason: ProposalSettleReason;
+  /** Where the entry landed, or 0 if the engine never placed it. */
+  readonly index: number;
+  readonly durationMs: number;
+}
+
+/** A linearizable read (ReadIndex) settled, `durationMs` after `read()` was called. */
+export interface ReadSettledEvent {
+  readonly type: 'read-settled';
+  readonly outcome: 'served' | 'rejected';
+  readonly durationMs: number;
+}
+
+/**
+ * The leader's view of replication, sampled once per tick on a leader (not per batch: a level read by
+ * metrics every few seconds gains nothing from finer sampling, and the engine's status is built only then).
+ * A follower's lag is `lastIndex - progress.get(follower).match`.
+ */
+export interface ReplicationProgressEvent {
+  readonly type: 'replication-progress';
+  readonly term: number;
+  readonly lastIndex: number;
+  readonly commitIndex: number;
+  /** One entry per other member (voters and learners). Read-only, do not keep. */
+  readonly progress: ReadonlyMap<NodeId, ProgressStatus>;
+}
+
+/** Reserved for snapshots (not emitted yet: the driver does not take snapshots so far). */
+export interface SnapshotCreatedEvent {
+  readonly type: 'snapshot-created';
+  /** Last log index the snapshot covers. */
+  readonly index: number;
+  readonly term: number;
+  readonly bytes: number;
+  readonly durationMs: number;
+}
+
+/** Reserved for snapshots (not emitted yet: the driver does not install snapshots so far). */
+export interface SnapshotInstalledEvent {
+  readonly type: 'snapshot-installed';
+  readonly index: number;
+  readonly term: number;
+  readonly bytes: number;
+  readonly durationMs: number;
+}
+
+/**
+ * The node failed for good: its state machine, storage or engine threw. `error` is the StoppedError
+ * every pending request was rejected with; its `cause` is the original error. A `node-stopped` follows.
+ */
+export interface NodeFailedEvent {
+  readonly type: 'node-failed';
+  readonly error: StoppedError;
+}
+
+/** The node stopped (after `stop()` or a failure); it emits nothing more. */
+export interface NodeStoppedEvent {
+  readonly type: 'node-stopped';
+  readonly failed: boolean;
+}
 
 /** Typed events from a running node. Subscribe with an {@link Observer}; nothing is computed without one. */
 export type RaftEvent =
-  | { readonly type: 'role-changed'; readonly role: Role; readonly term: number; readonly leader: NodeId }
-  | { readonly type: 'committed'; readonly index: number }
-  | {
-      readonly type: 'applied';
-      readonly index: number;
-      readonly entries: number;
-      readonly durationMs: number;
-    }
-  | {
-      readonly type: 'persisted';
-      readonly entries: number;
-      readonly bytes: number;
-      readonly durationMs: number;
-    }
-  | { readonly type: 'message-sent'; readonly messageType: MessageType; readonly to: NodeId }
-  | { readonly type: 'message-received'; readonly messageType: MessageType; readonly from: NodeId }
-  | {
-      readonly type: 'proposal-settled';
-      readonly outcome: 'applied' | 'rejected' | 'failed';
-      readonly durationMs: number;
-    }
-  | { readonly type: 'read-settled'; readonly outcome: 'served' | 'rejected'; readonly durationMs: number };
+  | NodeStartedEvent
+  | RoleChangedEvent
+  | CommittedEvent
+  | AppliedEvent
+  | PersistedEvent
+  | MessageSentEvent
+  | MessageReceivedEvent
+  | MessageDroppedEvent
+  | ProposalStartedEvent
+  | ProposalAcceptedEvent
+  | ProposalSettledEvent
+  | ReadSettledEvent
+  | ReplicationProgressEvent
+  | SnapshotCreatedEvent
+  | SnapshotInstalledEvent
+  | NodeFailedEvent
+  | NodeStoppedEvent;
 
-/** Receives every {@link RaftEvent}. Must not throw; keep it cheap (it runs on the node's loop). */
+/**
+ * Receives every {@link RaftEvent}. Must not throw; keep it cheap (it runs on the node's loop). New event
+ * kinds may be added in minor versions: ignore types you do not know.
+ */
 export type Observer = (event: RaftEvent) => void;

@@ -67,7 +67,10 @@ describe('ProposalTracker', () => {
   it('a timed-out proposal is forgotten: its entry applying later settles nothing and reports once', async () => {
     const clock = new VirtualClock();
     const reports: string[] = [];
-    const tracker = new ProposalTracker<string>((outcome) => reports.push(outcome));
+    const tracker = new ProposalTracker<string>({
+      accepted: (id, index) => reports.push(`accepted ${id} at ${index}`),
+      settled: (id, outcome, reason, index) => reports.push(`${outcome} ${id} ${reason} at ${index}`),
+    });
     const promise = tracker.open(1, clock, 100, undefined);
     tracker.onOutcome({ proposalId: 1, accepted: true, index: 2, term: 1 }, 0);
     const settled = promise.catch((error: unknown) => error);
@@ -75,7 +78,32 @@ describe('ProposalTracker', () => {
     await expect(settled).resolves.toMatchObject({ code: 'RAFT_TIMEOUT' });
     tracker.onApplied(2, applied(1, 'late'));
     expect(tracker.size).toBe(0);
-    expect(reports).toEqual(['failed']);
+    expect(reports).toEqual(['accepted 1 at 2', 'failed 1 timeout at 2']);
+  });
+
+  it('reports why each proposal settled: applied, replaced by another term, refused, untracked', async () => {
+    const clock = new VirtualClock();
+    const reports: string[] = [];
+    const tracker = new ProposalTracker<string>({
+      accepted: () => undefined,
+      settled: (id, outcome, reason, index) => reports.push(`${id} ${outcome} ${reason} at ${index}`),
+    });
+    const promises = [1, 2, 3, 4].map((id) =>
+      tracker.open(id, clock, NO_TIMEOUT, undefined).catch((error: unknown) => error),
+    );
+    tracker.onOutcome({ proposalId: 1, accepted: true, index: 5, term: 2 }, 0);
+    tracker.onOutcome({ proposalId: 2, accepted: true, index: 6, term: 2 }, 0);
+    tracker.onOutcome({ proposalId: 3, accepted: false, reason: 'transferring', leaderHint: 'a' }, 0);
+    tracker.onApplied(5, applied(2, 'mine'));
+    tracker.onApplied(6, applied(3, 'another leader'));
+    tracker.onOutcome({ proposalId: 4, accepted: true, index: 2, term: 1 }, 6);
+    await Promise.all(promises);
+    expect(reports).toEqual([
+      '3 rejected transferring at 0',
+      '1 applied applied at 5',
+      '2 rejected replaced at 6',
+      '4 failed untracked at 2',
+    ]);
   });
 
   it('rejectAll rejects proposals in both stages with the given error', async () => {

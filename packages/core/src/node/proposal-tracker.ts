@@ -1,6 +1,7 @@
 import type { ProposalOutcome } from '../engine/ready.js';
 import { ProposalDroppedError, TimeoutError } from '../errors.js';
 import type { Clock } from '../interfaces/clock.js';
+import type { ProposalSettleReason } from '../interfaces/observer.js';
 import { type AppliedRecord, RecentResults } from './recent-results.js';
 import { rejectionError } from './rejection-error.js';
 import { type RequestOptions, RequestWaiter } from './request-waiter.js';
@@ -8,8 +9,19 @@ import { type RequestOptions, RequestWaiter } from './request-waiter.js';
 /** How a proposal ended, as reported to the observer. */
 export type ProposalSettlement = 'applied' | 'rejected' | 'failed';
 
-/** Called once per settled proposal; only installed when an observer is set. */
-export type ProposalReporter = (outcome: ProposalSettlement, startedAt: number) => void;
+/** Tells the observer about a proposal's progress; only installed when an observer is set. */
+export interface ProposalReporter {
+  /** The engine placed proposal `id` at (`index`, `term`). */
+  accepted(id: number, index: number, term: number): void;
+  /** Called once per proposal when its promise settles; `index` is 0 if it never landed. */
+  settled(
+    id: number,
+    outcome: ProposalSettlement,
+    reason: ProposalSettleReason,
+    index: number,
+    startedAt: number,
+  ): void;
+}
 
 interface PendingProposal<Result> {
   readonly id: number;
@@ -52,9 +64,9 @@ export class ProposalTracker<Result> {
       id,
       index: 0,
       term: 0,
-      waiter: new RequestWaiter<Result>(clock, timeoutMs, options, () => {
+      waiter: new RequestWaiter<Result>(clock, timeoutMs, options, (_waiter, why) => {
         this.forget(pending);
-        this.report?.('failed', pending.waiter.startedAt);
+        this.report?.settled(pending.id, 'failed', why, pending.index, pending.waiter.startedAt);
       }),
     };
     this.awaitingOutcome.set(id, pending);
@@ -67,19 +79,26 @@ export class ProposalTracker<Result> {
     if (pending === undefined) return; // timed out or aborted already
     this.awaitingOutcome.delete(outcome.proposalId);
     if (!outcome.accepted) {
-      this.settle(pending, 'rejected', rejectionError(outcome.reason, outcome.leaderHint));
+      this.settle(pending, 'rejected', outcome.reason, rejectionError(outcome.reason, outcome.leaderHint));
     } else if (outcome.index <= appliedIndex) {
       pending.index = outcome.index;
       pending.term = outcome.term;
+      this.report?.accepted(pending.id, outcome.index, outcome.term);
       const record = this.recent.get(outcome.index);
       if (record === undefined) {
-        this.settle(pending, 'failed', new TimeoutError('the entry was applied before its outcome arrived'));
+        this.settle(
+          pending,
+          'failed',
+          'untracked',
+          new TimeoutError('the entry was applied before its outcome arrived'),
+        );
       } else {
         this.settleApplied(pending, record);
       }
     } else {
       pending.index = outcome.index;
       pending.term = outcome.term;
+      this.report?.accepted(pending.id, outcome.index, outcome.term);
       const list = this.awaitingApply.get(outcome.index);
       if (list === undefined) this.awaitingApply.set(outcome.index, [pending]);
       else list.push(pending);
@@ -104,27 +123,33 @@ export class ProposalTracker<Result> {
     this.awaitingOutcome.clear();
     this.awaitingApply.clear();
     this.recent.clear();
-    for (const pending of all) this.settle(pending, 'failed', error);
+    for (const pending of all) this.settle(pending, 'failed', 'stopped', error);
   }
 
   private settleApplied(pending: PendingProposal<Result>, record: AppliedRecord<Result>): void {
     const index = pending.index;
     if (record.term === pending.term && record.hasResult) {
       if (this.report !== undefined && !pending.waiter.isSettled)
-        this.report('applied', pending.waiter.startedAt);
+        this.report.settled(pending.id, 'applied', 'applied', index, pending.waiter.startedAt);
       pending.waiter.resolve(record.result as Result);
     } else {
       this.settle(
         pending,
         'rejected',
+        'replaced',
         new ProposalDroppedError(`another leader's entry replaced the proposal at index ${index}`),
       );
     }
   }
 
-  private settle(pending: PendingProposal<Result>, outcome: ProposalSettlement, error: unknown): void {
+  private settle(
+    pending: PendingProposal<Result>,
+    outcome: ProposalSettlement,
+    reason: ProposalSettleReason,
+    error: unknown,
+  ): void {
     if (this.report !== undefined && !pending.waiter.isSettled)
-      this.report(outcome, pending.waiter.startedAt);
+      this.report.settled(pending.id, outcome, reason, pending.index, pending.waiter.startedAt);
     pending.waiter.reject(error);
   }
 

@@ -133,6 +133,8 @@ class DriverNode<Result> implements RaftNode<Result> {
   private batchInFlight = false;
   private appliedIndex = 0;
   private committedIndex = 0;
+  /** Only kept while an observer is attached: whether to sample the leader's replication progress. */
+  private observedLeader = false;
   /** Proposal and read ids share one counter: unique per node instance, as the engine requires. */
   private nextRequestId: number;
   private failure: StoppedError | undefined;
@@ -162,8 +164,19 @@ class DriverNode<Result> implements RaftNode<Result> {
     this.proposals = new ProposalTracker<Result>(
       observer === undefined
         ? undefined
-        : (outcome, startedAt) =>
-            observer({ type: 'proposal-settled', outcome, durationMs: clock.now() - startedAt }),
+        : {
+            accepted: (proposalId, index, term) =>
+              observer({ type: 'proposal-accepted', proposalId, index, term }),
+            settled: (proposalId, outcome, reason, index, startedAt) =>
+              observer({
+                type: 'proposal-settled',
+                proposalId,
+                outcome,
+                reason,
+                index,
+                durationMs: clock.now() - startedAt,
+              }),
+          },
     );
     this.reads = new ReadTracker(
       observer === undefined
@@ -189,6 +202,9 @@ class DriverNode<Result> implements RaftNode<Result> {
     if (refusal !== undefined) return Promise.reject(refusal);
     if (data.length === 0) return Promise.reject(new RangeError('a proposal must carry data'));
     const id = this.nextRequestId++;
+    // Emitted before anything else and synchronously, so an observer sees the caller's context (tracing).
+    if (this.observer !== undefined)
+      this.observer({ type: 'proposal-started', proposalId: id, bytes: data.length });
     const promise = this.proposals.open(id, this.clock, options?.timeoutMs ?? this.requestTimeoutMs, options);
     // Copied so a caller reusing its buffer cannot change an entry already in the log.
     const copy = data.slice();
@@ -258,6 +274,18 @@ class DriverNode<Result> implements RaftNode<Result> {
       }
       this.transportStarted = true;
       this.lifecycle = 'running';
+      if (this.observer !== undefined) {
+        const status = engine.status();
+        this.observer({
+          type: 'node-started',
+          role: status.role,
+          term: status.term,
+          leader: status.leader,
+          commitIndex: status.commitIndex,
+          appliedIndex: status.appliedIndex,
+          lastIndex: status.lastIndex,
+        });
+      }
       this.armTick();
       // The engine may have work right away, for example re-applying the committed log after a restart.
       this.pump();
@@ -310,7 +338,7 @@ class DriverNode<Result> implements RaftNode<Result> {
     // Before start and after stop the node does not exist as far as the cluster is concerned.
     if (this.lifecycle !== 'running') return;
     if (this.observer !== undefined) {
-      this.observer({ type: 'message-received', messageType: message.type, from: message.from });
+      this.observer({ type: 'message-received', messageType: message.type, from: message.from, message });
     }
     this.input((engine) => engine.step(message));
   }
@@ -320,7 +348,24 @@ class DriverNode<Result> implements RaftNode<Result> {
       if (this.lifecycle !== 'running') return;
       this.armTick();
       this.input((engine) => engine.tick());
+      if (this.observedLeader) this.reportProgress();
     }, this.tickMs);
+  }
+
+  /** Once per tick on an observed leader: its view of every follower, for replication-lag metrics. */
+  private reportProgress(): void {
+    const observer = this.observer;
+    const engine = this.engine;
+    if (observer === undefined || engine === undefined || this.lifecycle !== 'running') return;
+    const status = engine.status();
+    if (status.role !== 'leader') return;
+    observer({
+      type: 'replication-progress',
+      term: status.term,
+      lastIndex: status.lastIndex,
+      commitIndex: status.commitIndex,
+      progress: status.progress,
+    });
   }
 
   private pump(): void {
@@ -354,6 +399,7 @@ class DriverNode<Result> implements RaftNode<Result> {
     const observer = this.observer;
     if (ready.softState !== undefined && observer !== undefined) {
       const { role, term, leader } = ready.softState;
+      this.observedLeader = role === 'leader';
       observer({ type: 'role-changed', role, term, leader });
     }
     // 1. Messages that promise nothing about our disk go out first, overlapping our write (thesis §10.2.1).
@@ -403,6 +449,16 @@ class DriverNode<Result> implements RaftNode<Result> {
         );
       }
     }
+    const lastIndex = entries.at(-1)?.index ?? this.appliedIndex;
+    // Reported before proposals settle, so an observer sees "applied" before the proposal's outcome.
+    if (observer !== undefined) {
+      observer({
+        type: 'applied',
+        index: lastIndex,
+        entries: entries.length,
+        durationMs: this.clock.now() - startedAt,
+      });
+    }
     // Most batches on a follower settle nothing: skip the per-entry bookkeeping then.
     if (!this.proposals.idle) {
       let next = 0;
@@ -415,16 +471,8 @@ class DriverNode<Result> implements RaftNode<Result> {
         }
       }
     }
-    this.appliedIndex = entries.at(-1)?.index ?? this.appliedIndex;
+    this.appliedIndex = lastIndex;
     this.reads.onApplied(this.appliedIndex);
-    if (observer !== undefined) {
-      observer({
-        type: 'applied',
-        index: this.appliedIndex,
-        entries: entries.length,
-        durationMs: this.clock.now() - startedAt,
-      });
-    }
     return true;
   }
 
@@ -434,7 +482,7 @@ class DriverNode<Result> implements RaftNode<Result> {
     const observer = this.observer;
     if (observer === undefined) return;
     for (const message of messages)
-      observer({ type: 'message-sent', messageType: message.type, to: message.to });
+      observer({ type: 'message-sent', messageType: message.type, to: message.to, message });
   }
 
   /** A transfer succeeded once this node sees the transferee as leader (it learns from its heartbeats). */
@@ -449,6 +497,7 @@ class DriverNode<Result> implements RaftNode<Result> {
 
   /** Stop everything and reject every pending request with `error`. */
   private shutDown(error: StoppedError): void {
+    const wasRunning = this.lifecycle === 'running';
     this.lifecycle = 'stopped';
     this.tickTimer?.cancel();
     this.tickTimer = undefined;
@@ -457,6 +506,9 @@ class DriverNode<Result> implements RaftNode<Result> {
     const transfers = this.transfers;
     this.transfers = [];
     for (const transfer of transfers) transfer.waiter.reject(error);
+    // Only a node that announced itself (node-started) announces its end.
+    if (wasRunning && this.observer !== undefined)
+      this.observer({ type: 'node-stopped', failed: this.failure !== undefined });
   }
 
   /**
@@ -468,6 +520,7 @@ class DriverNode<Result> implements RaftNode<Result> {
     if (this.lifecycle === 'stopped') return;
     const error = new StoppedError(`the node failed: ${describe(cause)}`, { cause });
     this.failure = error;
+    if (this.observer !== undefined) this.observer({ type: 'node-failed', error });
     this.shutDown(error);
     if (this.transportStarted) {
       this.transportStarted = false;

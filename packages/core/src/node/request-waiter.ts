@@ -25,6 +25,9 @@ export function abortReason(signal: AbortSignalLike): unknown {
   return signal.reason ?? new Error('the request was aborted');
 }
 
+/** Why a {@link RequestWaiter} gave up before its owner settled it. */
+export type GiveUpReason = 'timeout' | 'aborted';
+
 /**
  * One caller's pending promise with its deadline (on the injected clock, so virtual time drives it)
  * and its abort signal. Settles at most once; settling cancels the timer and detaches the listener.
@@ -45,7 +48,7 @@ export class RequestWaiter<T> {
     clock: Clock,
     timeoutMs: number,
     options: RequestOptions | undefined,
-    private readonly onGiveUp: (waiter: RequestWaiter<T>) => void,
+    private readonly onGiveUp: (waiter: RequestWaiter<T>, why: GiveUpReason) => void,
   ) {
     this.promise = new Promise<T>((resolve, reject) => {
       this.resolvePromise = resolve;
@@ -54,14 +57,14 @@ export class RequestWaiter<T> {
     this.startedAt = clock.now();
     if (Number.isFinite(timeoutMs)) {
       this.timer = clock.setTimeout(
-        () => this.giveUp(new TimeoutError(`no outcome within ${timeoutMs} ms`)),
+        () => this.giveUp('timeout', new TimeoutError(`no outcome within ${timeoutMs} ms`)),
         timeoutMs,
       );
     }
     const signal = options?.signal;
     if (signal !== undefined) {
       this.signal = signal;
-      this.onAbort = () => this.giveUp(abortReason(signal));
+      this.onAbort = () => this.giveUp('aborted', abortReason(signal));
       signal.addEventListener('abort', this.onAbort);
     }
   }
@@ -80,9 +83,9 @@ export class RequestWaiter<T> {
     this.rejectPromise(error);
   }
 
-  private giveUp(error: unknown): void {
+  private giveUp(why: GiveUpReason, error: unknown): void {
     if (this.settled) return;
-    this.onGiveUp(this);
+    this.onGiveUp(this, why);
     this.reject(error);
   }
 

@@ -1,0 +1,210 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Raft } from '../engine/raft.js';
+import type { NodeId } from '../engine/types.js';
+import type { RaftEvent } from '../interfaces/observer.js';
+import { bytes, TestCluster } from './node-harness.test-support.js';
+
+// Virtual time throughout. These tests guard the observer contract that @raft/otel builds on.
+const IDS = ['a', 'b', 'c'] as const;
+
+let cluster: TestCluster | undefined;
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = undefined;
+});
+
+/** A cluster whose listed members record every event they emit. */
+function observedCluster(
+  watched: readonly NodeId[],
+  options: { forwardProposals?: boolean } = {},
+): { cluster: TestCluster; events: Map<NodeId, RaftEvent[]> } {
+  const events = new Map<NodeId, RaftEvent[]>(watched.map((id) => [id, []]));
+  const created = new TestCluster(IDS, {
+    observer: (id) => {
+      const list = events.get(id);
+      return list === undefined ? undefined : (event) => list.push(event);
+    },
+    ...(options.forwardProposals === undefined
+      ? {}
+      : { raft: { forwardProposals: options.forwardProposals } }),
+  });
+  return { cluster: created, events };
+}
+
+function ofType<T extends RaftEvent['type']>(
+  events: readonly RaftEvent[],
+  type: T,
+): Extract<RaftEvent, { type: T }>[] {
+  return events.filter((event): event is Extract<RaftEvent, { type: T }> => event.type === type);
+}
+
+describe('RaftNode observer: proposal lifecycle', () => {
+  it('a proposal is reported started, accepted at its index, committed, applied, then settled, in that order', async () => {
+    const observed = observedCluster(['a']);
+    cluster = observed.cluster;
+    const events = observed.events.get('a')!;
+    const leader = await cluster.startWithLeader('a');
+    const outcome = await cluster.clock.outcome(leader.node.propose(bytes('hello')), 5_000);
+    expect(outcome.status).toBe('fulfilled');
+    const index = outcome.status === 'fulfilled' ? outcome.value : -1;
+
+    const started = ofType(events, 'proposal-started');
+    expect(started).toHaveLength(1);
+    const id = started[0]!.proposalId;
+    expect(started[0]).toEqual({ type: 'proposal-started', proposalId: id, bytes: 5 });
+    const position = (predicate: (event: RaftEvent) => boolean): number => events.findIndex(predicate);
+    const at = {
+      started: position((event) => event.type === 'proposal-started'),
+      accepted: position(
+        (event) => event.type === 'proposal-accepted' && event.proposalId === id && event.index === index,
+      ),
+      committed: position((event) => event.type === 'committed' && event.index >= index),
+      applied: position((event) => event.type === 'applied' && event.index >= index),
+      settled: position((event) => event.type === 'proposal-settled' && event.proposalId === id),
+    };
+    expect(Object.values(at).every((value) => value >= 0)).toBe(true);
+    expect(at.started).toBeLessThan(at.accepted);
+    expect(at.accepted).toBeLessThan(at.committed);
+    expect(at.committed).toBeLessThan(at.applied);
+    expect(at.applied).toBeLessThan(at.settled);
+    expect(events[at.settled]).toMatchObject({ outcome: 'applied', reason: 'applied', index });
+  });
+
+  it('settle reasons: refused is rejected not-leader; deadline, abort and stop are failed timeout, aborted, stopped', async () => {
+    const observed = observedCluster(['a', 'b'], { forwardProposals: false });
+    cluster = observed.cluster;
+    const leader = await cluster.startWithLeader('a');
+    const follower = cluster.member('b');
+    await cluster.clock.waitFor(() => follower.node.status().leader === 'a', 5_000, 'b to know a');
+    await cluster.clock.outcome(follower.node.propose(bytes('refused')), 5_000);
+    expect(ofType(observed.events.get('b')!, 'proposal-settled')).toEqual([
+      expect.objectContaining({ outcome: 'rejected', reason: 'not-leader', index: 0 }),
+    ]);
+
+    // With its followers cut off the leader cannot commit: the caller's deadline, signal or stop ends it.
+    cluster.network.isolate('a');
+    const controller = new AbortController();
+    // Handled from the start: they settle while the test awaits something else.
+    const [timedOut, aborted, stopped] = [
+      leader.node.propose(bytes('late'), { timeoutMs: 300 }),
+      leader.node.propose(bytes('aborted'), { signal: controller.signal }),
+      leader.node.propose(bytes('stopped')),
+    ].map((promise) => promise.catch((error: unknown) => error));
+    await cluster.clock.advance(50);
+    controller.abort(new Error('caller gave up'));
+    await cluster.clock.outcome(timedOut!, 5_000);
+    await cluster.clock.outcome(aborted!, 5_000);
+    await leader.node.stop();
+    await stopped;
+
+    const events = observed.events.get('a')!;
+    const settled = ofType(events, 'proposal-settled').map(({ outcome, reason }) => `${outcome} ${reason}`);
+    expect(settled).toEqual(['failed aborted', 'failed timeout', 'failed stopped']);
+    // Each landed in the leader's log before it was given up on, so each reports its index.
+    expect(ofType(events, 'proposal-settled').every((event) => event.index > 0)).toBe(true);
+    expect(events.at(-1)).toEqual({ type: 'node-stopped', failed: false });
+  });
+});
+
+describe('RaftNode observer: node lifecycle and replication', () => {
+  it('node-started comes first with the loaded state; a failure reports node-failed then node-stopped', async () => {
+    const observed = observedCluster(['a']);
+    cluster = observed.cluster;
+    const leader = await cluster.startWithLeader('a');
+    const events = observed.events.get('a')!;
+    // Bootstrap wrote the founding configuration at index 1 in term 1, committed by definition.
+    expect(events[0]).toEqual({
+      type: 'node-started',
+      role: 'follower',
+      term: 1,
+      leader: '',
+      commitIndex: 1,
+      appliedIndex: 0,
+      lastIndex: 1,
+    });
+    leader.stateMachine.failOn = 'poison';
+    await cluster.clock.outcome(leader.node.propose(bytes('poison')), 5_000);
+    // The failure, then the pending proposal rejected with it, then the end.
+    expect(events.slice(-3)).toEqual([
+      expect.objectContaining({
+        type: 'node-failed',
+        error: expect.objectContaining({ code: 'RAFT_STOPPED' }),
+      }),
+      expect.objectContaining({ type: 'proposal-settled', outcome: 'failed', reason: 'stopped' }),
+      { type: 'node-stopped', failed: true },
+    ]);
+  });
+
+  it('a leader reports replication progress for every follower once per tick; a follower never does', async () => {
+    const observed = observedCluster(['a', 'b']);
+    cluster = observed.cluster;
+    const leader = await cluster.startWithLeader('a');
+    await cluster.clock.outcome(leader.node.propose(bytes('x')), 5_000);
+    const before = ofType(observed.events.get('a')!, 'replication-progress').length;
+    await cluster.clock.advance(10 * 100);
+    const reports = ofType(observed.events.get('a')!, 'replication-progress');
+    // The harness ticks every 100 ms: ten ticks, ten samples.
+    expect(reports.length - before).toBe(10);
+    const last = reports.at(-1)!;
+    expect([...last.progress.keys()].sort()).toEqual(['b', 'c']);
+    expect(last.lastIndex).toBe(leader.node.status().lastIndex);
+    expect(last.progress.get('b')?.match).toBe(last.lastIndex);
+    expect(ofType(observed.events.get('b')!, 'replication-progress')).toEqual([]);
+  });
+
+  it('message events carry the message itself', async () => {
+    const observed = observedCluster(['a']);
+    cluster = observed.cluster;
+    const leader = await cluster.startWithLeader('a');
+    await cluster.clock.outcome(leader.node.propose(bytes('x')), 5_000);
+    const appends = ofType(observed.events.get('a')!, 'message-sent').filter(
+      (event) => event.messageType === 'AppendEntries',
+    );
+    expect(appends.length).toBeGreaterThan(0);
+    for (const event of appends) {
+      expect(event.message.type).toBe('AppendEntries');
+      expect(event.message.to).toBe(event.to);
+    }
+    const received = ofType(observed.events.get('a')!, 'message-received');
+    expect(received.every((event) => event.message.from === event.from)).toBe(true);
+  });
+});
+
+describe('RaftNode observer: zero cost without an observer', () => {
+  it('without an observer the driver reads the clock only for request deadlines and never builds a status', async () => {
+    cluster = new TestCluster(IDS);
+    const leader = await cluster.startWithLeader('a');
+    const now = vi.spyOn(cluster.clock, 'now');
+    const status = vi.spyOn(Raft.prototype, 'status');
+    try {
+      const proposals = ['p1', 'p2', 'p3', 'p4', 'p5'].map((text) => leader.node.propose(bytes(text)));
+      await cluster.clock.advance(1_000);
+      await Promise.all(proposals);
+      // One clock read per RequestWaiter (its deadline); durations are only measured for an observer.
+      expect(now).toHaveBeenCalledTimes(5);
+      // Replication progress (a status per tick on a leader) is only sampled for an observer.
+      expect(status).not.toHaveBeenCalled();
+    } finally {
+      now.mockRestore();
+      status.mockRestore();
+    }
+  });
+
+  it('the same run with an observer reads the clock for durations and samples status (the check above can fail)', async () => {
+    const observed = observedCluster(['a']);
+    cluster = observed.cluster;
+    const leader = await cluster.startWithLeader('a');
+    const now = vi.spyOn(cluster.clock, 'now');
+    const status = vi.spyOn(Raft.prototype, 'status');
+    try {
+      const proposals = ['p1', 'p2', 'p3', 'p4', 'p5'].map((text) => leader.node.propose(bytes(text)));
+      await cluster.clock.advance(1_000);
+      await Promise.all(proposals);
+      expect(now.mock.calls.length).toBeGreaterThan(5);
+      expect(status).toHaveBeenCalled();
+    } finally {
+      now.mockRestore();
+      status.mockRestore();
+    }
+  });
+});
