@@ -1,0 +1,24 @@
+import type { Message } from '@raft/core';
+
+/** Most bytes a varint takes in the core codec (values up to 2^53 - 1). */
+const VARINT = 8;
+/** A batch frame's header (version, kind) and message count. */
+export const BATCH_OVERHEAD_BYTES = 2 + VARINT;
+
+/**
+ * An upper bound on the bytes `message` takes inside a batch frame of the core codec, computed without
+ * encoding it: every varint is counted at its widest and every UTF-16 unit of an id as 3 UTF-8 bytes.
+ * The queue limits and the frame splitting use it, so a frame built from messages whose bounds fit in
+ * `maxFrameBytes` never exceeds it.
+ */
+export function messageSizeBound(message: Message): number {
+  // tag + two length-prefixed ids + term + at most five numeric fields and two booleans.
+  let size = 1 + 2 * VARINT + 3 * (message.from.length + message.to.length) + VARINT + 5 * VARINT + 2;
+  if (message.type === 'AppendEntries') {
+    size += VARINT;
+    for (const entry of message.entries) size += 4 * VARINT + entry.data.length;
+  } else if (message.type === 'Propose') {
+    size += VARINT + message.data.length;
+  }
+  return size;
+}
