@@ -210,7 +210,7 @@ export class OutboundPeer {
     const wasOpen = this.state === 'open';
     this.socket = undefined;
     this.clearTimers();
-    const details = { peer: this.id, url: this.url, code, reason: reason || this.lastFailure };
+    const details = { peer: this.id, url: this.url, closeCode: code, reason: reason || this.lastFailure };
     if (code >= 4000 && code < 5000) this.context.logger.warn('the peer closed the connection', details);
     else if (wasOpen) this.context.logger.info('connection to the peer lost', details);
     else this.context.logger.debug('could not connect to the peer', details);

@@ -2,6 +2,8 @@ import {
   type Message,
   type MessageHandler,
   type NodeId,
+  type Observer,
+  type RaftEvent,
   type RandomSource,
   StoppedError,
   type Transport,
@@ -19,9 +21,24 @@ import type { TransportContext } from './transport-context.js';
 import {
   Counters,
   type DroppedMessage,
+  type DropReason,
   type PeerStats,
   type WebSocketTransportStats,
 } from './transport-stats.js';
+
+type ObserverDropReason = Extract<RaftEvent, { type: 'message-dropped' }>['reason'];
+
+/** How each outbound drop is reported to a core Observer; incoming drops are not (the event names a `to`). */
+const OBSERVER_REASON: Readonly<Record<DropReason, ObserverDropReason | undefined>> = {
+  'unknown-peer': 'unreachable',
+  'peer-removed': 'unreachable',
+  'queue-full': 'overflow',
+  oversized: 'error',
+  unencodable: 'error',
+  stopped: 'stopped',
+  'wrong-sender': undefined,
+  'wrong-recipient': undefined,
+};
 
 /** Injected collaborators of {@link webSocketTransport}, kept apart from its options. */
 export interface WebSocketTransportComponents {
@@ -29,6 +46,13 @@ export interface WebSocketTransportComponents {
   readonly logger?: TransportLogger;
   /** Called for every dropped message (also counted in `stats().dropped`). Must not throw. */
   readonly onDrop?: (drop: DroppedMessage) => void;
+  /**
+   * The core observer: receives a `message-dropped` event for every outbound drop (reasons mapped to
+   * core's: `unknown-peer`/`peer-removed` → `unreachable`, `queue-full` → `overflow`,
+   * `oversized`/`unencodable` → `error`, `stopped` → `stopped`). Pass the node's observer so one
+   * observer sees both.
+   */
+  readonly observer?: Observer;
   /** Randomness in [0, 1) for the reconnection jitter. Default Math.random. */
   readonly random?: RandomSource;
 }
@@ -93,6 +117,7 @@ class WsTransport implements WebSocketTransport {
     this.logger = logger;
     const counters = new Counters();
     const onDrop = components.onDrop;
+    const observer = components.observer;
     this.context = {
       options,
       logger,
@@ -100,11 +125,14 @@ class WsTransport implements WebSocketTransport {
       counters,
       drop(reason, peer, message) {
         counters.dropped[reason]++;
-        if (onDrop === undefined) return;
+        const observed = OBSERVER_REASON[reason];
         try {
-          onDrop({ reason, peer, messageType: message.type });
+          onDrop?.({ reason, peer, messageType: message.type });
+          if (observer !== undefined && observed !== undefined) {
+            observer({ type: 'message-dropped', messageType: message.type, to: peer, reason: observed });
+          }
         } catch (error) {
-          logger.error('onDrop threw', { error: String(error) });
+          logger.error('a drop callback threw', { error: String(error) });
         }
       },
       connectionError(code, message, details, level = 'warn') {
