@@ -5,14 +5,25 @@ import { crc32c } from './crc32c.js';
  * Stored values are `crc32c:u32be` followed by a core codec frame. The checksum covers the frame; the
  * frame carries its own index, so an entry found under another index's key is caught as well.
  */
-const CHECKSUM_BYTES = 4;
+export const CHECKSUM_BYTES = 4;
 
 /** Prefixes `frame` with its CRC-32C: the value to store. */
 export function sealValue(frame: Uint8Array): Uint8Array {
-  const value = new Uint8Array(CHECKSUM_BYTES + frame.length);
-  value.set(frame, CHECKSUM_BYTES);
-  new DataView(value.buffer).setUint32(0, crc32c(frame));
-  return value;
+  return writeSealedValue(new Uint8Array(CHECKSUM_BYTES + frame.length), 0, frame);
+}
+
+/**
+ * Writes the sealed value of `frame` into `target` at `offset` (it needs `CHECKSUM_BYTES +
+ * frame.length` bytes) and returns a view of it.
+ */
+export function writeSealedValue(target: Uint8Array, offset: number, frame: Uint8Array): Uint8Array {
+  const checksum = crc32c(frame);
+  target[offset] = checksum >>> 24;
+  target[offset + 1] = checksum >>> 16;
+  target[offset + 2] = checksum >>> 8;
+  target[offset + 3] = checksum;
+  target.set(frame, offset + CHECKSUM_BYTES);
+  return target.subarray(offset, offset + CHECKSUM_BYTES + frame.length);
 }
 
 /** Why a stored value was refused; the caller turns it into a StorageCorruptionError. */

@@ -29,17 +29,31 @@ export const HARD_STATE_KEY: Uint8Array = Uint8Array.of(0x01);
 const ENTRY_PREFIX = 0x02;
 
 /** Bytes of an entry key: the prefix and a 64-bit index. */
-const ENTRY_KEY_BYTES = 9;
+export const ENTRY_KEY_BYTES = 9;
 const TWO_TO_32 = 2 ** 32;
 
 /** The key of the log entry at `index` (a safe integer >= 0). */
 export function entryKey(index: number): Uint8Array {
-  const key = new Uint8Array(ENTRY_KEY_BYTES);
-  const view = new DataView(key.buffer);
-  key[0] = ENTRY_PREFIX;
-  view.setUint32(1, Math.floor(index / TWO_TO_32));
-  view.setUint32(5, index % TWO_TO_32);
-  return key;
+  return writeEntryKey(new Uint8Array(ENTRY_KEY_BYTES), 0, index);
+}
+
+/**
+ * Writes the key of the entry at `index` into `target` at `offset` and returns a view of it: a persist
+ * packs all its keys and values into one buffer instead of allocating one per record.
+ */
+export function writeEntryKey(target: Uint8Array, offset: number, index: number): Uint8Array {
+  const high = Math.floor(index / TWO_TO_32);
+  const low = index % TWO_TO_32;
+  target[offset] = ENTRY_PREFIX;
+  target[offset + 1] = high >>> 24;
+  target[offset + 2] = high >>> 16;
+  target[offset + 3] = high >>> 8;
+  target[offset + 4] = high;
+  target[offset + 5] = low >>> 24;
+  target[offset + 6] = low >>> 16;
+  target[offset + 7] = low >>> 8;
+  target[offset + 8] = low;
+  return target.subarray(offset, offset + ENTRY_KEY_BYTES);
 }
 
 /** The key just past every entry key: the exclusive upper bound of a scan over the whole log. */

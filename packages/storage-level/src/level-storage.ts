@@ -10,8 +10,8 @@ import {
   StorageRangeError,
 } from '@raft/core';
 import { ClassicLevel } from 'classic-level';
-import { sealValue } from './checked-value.js';
-import { entryKey, HARD_STATE_KEY } from './key-layout.js';
+import { CHECKSUM_BYTES, sealValue, writeSealedValue } from './checked-value.js';
+import { ENTRY_KEY_BYTES, HARD_STATE_KEY, writeEntryKey } from './key-layout.js';
 import { OperationQueue } from './operation-queue.js';
 import { StorageLockedError } from './storage-errors.js';
 import {
@@ -181,14 +181,27 @@ class LevelDbStorage implements LevelStorage {
         throw new StorageRangeError(`cannot write at index ${first.index}: the log starts at ${FIRST_INDEX}`);
       }
       checkContiguous(entries, Math.min(first.index, this.lastIndexHeld + 1));
-      for (const entry of entries) {
-        operations.push({ type: 'put', key: entryKey(entry.index), value: sealValue(encodeEntry(entry)) });
-      }
       newLastIndex = first.index + entries.length - 1;
       // Raft §5.3: the batch replaces every entry at and above its first index. Puts overwrite the
       // overlap; the old entries past the batch's end are deleted in the same atomic batch.
+      const deletions = Math.max(0, this.lastIndexHeld - newLastIndex);
+      const frames = entries.map(encodeEntry);
+      // One buffer for every key and value of the batch: allocating per record costs more than the
+      // checksums (LevelDB copies the bytes into its write batch).
+      let bytes = (entries.length + deletions) * ENTRY_KEY_BYTES;
+      for (const frame of frames) bytes += CHECKSUM_BYTES + frame.length;
+      const slab = new Uint8Array(bytes);
+      let offset = 0;
+      frames.forEach((frame, position) => {
+        const key = writeEntryKey(slab, offset, first.index + position);
+        offset += ENTRY_KEY_BYTES;
+        const value = writeSealedValue(slab, offset, frame);
+        offset += value.length;
+        operations.push({ type: 'put', key, value });
+      });
       for (let index = newLastIndex + 1; index <= this.lastIndexHeld; index++) {
-        operations.push({ type: 'del', key: entryKey(index) });
+        operations.push({ type: 'del', key: writeEntryKey(slab, offset, index) });
+        offset += ENTRY_KEY_BYTES;
       }
     }
     if (hardState !== undefined) {
