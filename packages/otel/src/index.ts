@@ -1,2 +1,18 @@
-// Under construction: see this package's issue. Nothing is exported yet.
-export {};
+/**
+ * @raft/otel: OpenTelemetry metrics and traces for `@raft/core` nodes, written against
+ * `@opentelemetry/api` only (a peer dependency): bring your own SDK and exporter.
+ *
+ * @example
+ * ```ts
+ * import { createRaftNode } from '@raft/core';
+ * import { raftInstrumentation } from '@raft/otel';
+ *
+ * const instrumentation = raftInstrumentation({ nodeId: 'a' }); // global providers
+ * const node = createRaftNode({ id: 'a', storage, transport, stateMachine, observer: instrumentation.observer });
+ * ```
+ */
+export { combineObservers } from './combine-observers.js';
+export { InvalidInstrumentationOptionsError } from './instrumentation-errors.js';
+export type { RaftInstrumentation, RaftInstrumentationOptions } from './raft-instrumentation.js';
+export { INSTRUMENTATION_SCOPE, raftInstrumentation } from './raft-instrumentation.js';
+export { RAFT_ATTRIBUTES, RAFT_METRIC_NAMES, RAFT_SPAN_NAMES } from './raft-semantic-conventions.js';

@@ -1,0 +1,175 @@
+import {
+  type Attributes,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+} from '@opentelemetry/api';
+import type { AppendEntries, AppendEntriesResponse, NodeId, RaftEvent } from '@raft/core';
+import { RAFT_ATTRIBUTES, RAFT_SPAN_NAMES } from './raft-semantic-conventions.js';
+import type { StrideSampler } from './stride-sampler.js';
+
+/** An exchange whose answer never comes (lost message, peer down) must not hold memory forever. */
+const MAX_OPEN_PER_PEER = 64;
+
+interface OpenAppend {
+  readonly span: Span;
+  readonly prevLogIndex: number;
+  /** Last index carried (prevLogIndex when empty). */
+  readonly lastIndex: number;
+}
+
+/**
+ * AppendEntries spans, one per sampled exchange:
+ * - leader, `raft.append_entries.send` (CLIENT): from handing the message to the transport until the
+ *   follower's response covers its last entry (success) or names its prevLogIndex (rejection): the
+ *   replication round trip including the follower's durable write;
+ * - follower, `raft.append_entries.receive` (SERVER): from delivery until this node sends its response,
+ *   which it does only after persisting (the follower's share of that round trip).
+ * Without trace context in the messages the two sides are separate traces; see the README's design.
+ */
+export class AppendEntriesSpans {
+  /** Leader side, by follower. */
+  private readonly sending = new Map<NodeId, OpenAppend[]>();
+  /** Follower side, by leader. */
+  private readonly receiving = new Map<NodeId, OpenAppend[]>();
+
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly sampler: StrideSampler,
+    private readonly base: Attributes,
+  ) {}
+
+  handle(event: RaftEvent): void {
+    switch (event.type) {
+      case 'message-sent': {
+        const message = event.message;
+        if (message.type === 'AppendEntries') this.onAppendSent(message);
+        else if (message.type === 'AppendEntriesResponse') this.onResponseSent(message);
+        return;
+      }
+      case 'message-received': {
+        const message = event.message;
+        if (message.type === 'AppendEntries') this.onAppendReceived(message);
+        else if (message.type === 'AppendEntriesResponse') this.onResponseReceived(message);
+        return;
+      }
+      case 'role-changed':
+        // A new term or role: answers to the old exchanges no longer mean what they meant.
+        this.endAll(this.sending);
+        this.endAll(this.receiving);
+        return;
+      case 'node-stopped':
+        this.endAll(this.sending);
+        this.endAll(this.receiving);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** End every open span, marked unfinished (role change, stop, shutdown). */
+  endAllOpen(): void {
+    this.endAll(this.sending);
+    this.endAll(this.receiving);
+  }
+
+  private onAppendSent(message: AppendEntries): void {
+    if (!this.sampler.sample()) return;
+    const span = this.start(RAFT_SPAN_NAMES.appendEntriesSend, SpanKind.CLIENT, message, message.to);
+    if (span !== undefined) this.push(this.sending, message.to, span, message);
+  }
+
+  private onAppendReceived(message: AppendEntries): void {
+    if (!this.sampler.sample()) return;
+    const span = this.start(RAFT_SPAN_NAMES.appendEntriesReceive, SpanKind.SERVER, message, message.from);
+    if (span !== undefined) this.push(this.receiving, message.from, span, message);
+  }
+
+  private onResponseReceived(response: AppendEntriesResponse): void {
+    const open = this.sending.get(response.from);
+    if (open !== undefined && open.length > 0) this.settle(open, response);
+  }
+
+  private onResponseSent(response: AppendEntriesResponse): void {
+    const open = this.receiving.get(response.to);
+    if (open !== undefined && open.length > 0) this.settle(open, response);
+  }
+
+  /**
+   * Match a response to the exchanges it answers by content (both sides see the same response): a
+   * success means everything up to matchIndex is on the follower's disk, so each exchange whose last
+   * entry it covers is done; a rejection names the prevLogIndex that did not match.
+   */
+  private settle(open: OpenAppend[], response: AppendEntriesResponse): void {
+    if (response.success) {
+      let kept = 0;
+      for (const exchange of open) {
+        if (exchange.lastIndex <= response.matchIndex) this.finish(exchange, true);
+        else open[kept++] = exchange;
+      }
+      open.length = kept;
+      return;
+    }
+    const position = open.findIndex((exchange) => exchange.prevLogIndex === response.rejectedIndex);
+    const [rejected] = position < 0 ? [] : open.splice(position, 1);
+    if (rejected !== undefined) this.finish(rejected, false);
+  }
+
+  private start(name: string, kind: SpanKind, message: AppendEntries, peer: NodeId): Span | undefined {
+    const entries = message.entries;
+    const attributes: Attributes = {
+      ...this.base,
+      [RAFT_ATTRIBUTES.peerId]: peer,
+      [RAFT_ATTRIBUTES.term]: message.term,
+      [RAFT_ATTRIBUTES.prevLogIndex]: message.prevLogIndex,
+      [RAFT_ATTRIBUTES.entryCount]: entries.length,
+      [RAFT_ATTRIBUTES.commitIndex]: message.leaderCommit,
+    };
+    const first = entries[0];
+    const last = entries[entries.length - 1];
+    if (first !== undefined && last !== undefined) {
+      attributes[RAFT_ATTRIBUTES.firstIndex] = first.index;
+      attributes[RAFT_ATTRIBUTES.lastIndex] = last.index;
+    }
+    // Replication is not part of any caller's request: each exchange is a root (see README for links).
+    const span = this.tracer.startSpan(name, { kind, attributes }, ROOT_CONTEXT);
+    if (span.isRecording()) return span;
+    return undefined;
+  }
+
+  private push(table: Map<NodeId, OpenAppend[]>, peer: NodeId, span: Span, message: AppendEntries): void {
+    let open = table.get(peer);
+    if (open === undefined) {
+      open = [];
+      table.set(peer, open);
+    }
+    const last = message.entries[message.entries.length - 1];
+    open.push({
+      span,
+      prevLogIndex: message.prevLogIndex,
+      lastIndex: last?.index ?? message.prevLogIndex,
+    });
+    if (open.length > MAX_OPEN_PER_PEER) {
+      const oldest = open.shift();
+      if (oldest !== undefined) this.abandon(oldest);
+    }
+  }
+
+  private finish(exchange: OpenAppend, success: boolean): void {
+    exchange.span.setAttribute(RAFT_ATTRIBUTES.appendSuccess, success);
+    if (!success) exchange.span.setStatus({ code: SpanStatusCode.ERROR, message: 'rejected' });
+    exchange.span.end();
+  }
+
+  private abandon(exchange: OpenAppend): void {
+    exchange.span.setAttribute(RAFT_ATTRIBUTES.spanUnfinished, true);
+    exchange.span.end();
+  }
+
+  private endAll(table: Map<NodeId, OpenAppend[]>): void {
+    for (const open of table.values()) for (const exchange of open) this.abandon(exchange);
+    table.clear();
+  }
+}

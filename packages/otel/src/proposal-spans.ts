@@ -1,0 +1,159 @@
+import {
+  type Attributes,
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+} from '@opentelemetry/api';
+import type { RaftEvent } from '@raft/core';
+import { RAFT_ATTRIBUTES, RAFT_SPAN_NAMES } from './raft-semantic-conventions.js';
+import type { StrideSampler } from './stride-sampler.js';
+
+type Event<T extends RaftEvent['type']> = Extract<RaftEvent, { type: T }>;
+
+interface OpenProposal {
+  readonly span: Span;
+  /** Log index once accepted, else 0. */
+  index: number;
+  /** Settled (or shut down): its span has ended, skip it when it reaches the front of a queue. */
+  ended: boolean;
+}
+
+/** Insert keeping `queue` sorted by index (proposals are accepted in log order, so usually at the end). */
+function insertByIndex(queue: OpenProposal[], proposal: OpenProposal): void {
+  let position = queue.length;
+  while (position > 0 && queue[position - 1]!.index > proposal.index) position--;
+  queue.splice(position, 0, proposal);
+}
+
+/**
+ * `raft.propose` spans on the node that proposed: started inside `propose()` (so the caller's active
+ * span is the parent), with events when the entry is accepted into the log, committed and applied on
+ * this node, ended when the caller's promise settles. Only sampled proposals are tracked, so the
+ * per-event cost for the rest is one size check.
+ */
+export class ProposalSpans {
+  private readonly open = new Map<number, OpenProposal>();
+  /** Accepted, not yet committed, by index: a commit pops from the front instead of scanning all. */
+  private awaitingCommit: OpenProposal[] = [];
+  private awaitingApply: OpenProposal[] = [];
+  private commitIndex = 0;
+  private appliedIndex = 0;
+
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly sampler: StrideSampler,
+    private readonly base: Attributes,
+  ) {}
+
+  handle(event: RaftEvent): void {
+    switch (event.type) {
+      case 'proposal-started':
+        this.onStarted(event);
+        return;
+      case 'proposal-accepted':
+        this.onAccepted(event);
+        return;
+      case 'committed':
+        this.commitIndex = event.index;
+        if (this.awaitingCommit.length > 0) this.onCommitted();
+        return;
+      case 'applied':
+        this.appliedIndex = event.index;
+        if (this.awaitingApply.length > 0) this.onApplied();
+        return;
+      case 'node-started':
+        this.commitIndex = event.commitIndex;
+        this.appliedIndex = event.appliedIndex;
+        return;
+      case 'proposal-settled':
+        this.onSettled(event);
+        return;
+      case 'node-stopped':
+        this.endAll();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** End every open span (shutdown): they are exported as unfinished rather than lost. */
+  endAll(): void {
+    for (const proposal of this.open.values()) {
+      proposal.ended = true;
+      proposal.span.setAttribute(RAFT_ATTRIBUTES.spanUnfinished, true);
+      proposal.span.end();
+    }
+    this.open.clear();
+    this.awaitingCommit = [];
+    this.awaitingApply = [];
+  }
+
+  private onStarted(event: Event<'proposal-started'>): void {
+    if (!this.sampler.sample()) return;
+    const span = this.tracer.startSpan(
+      RAFT_SPAN_NAMES.propose,
+      { kind: SpanKind.INTERNAL, attributes: { ...this.base, [RAFT_ATTRIBUTES.proposalBytes]: event.bytes } },
+      context.active(),
+    );
+    // The SDK's sampler said no: nothing would be exported, so do not track it.
+    if (!span.isRecording()) return;
+    this.open.set(event.proposalId, { span, index: 0, ended: false });
+  }
+
+  private onAccepted(event: Event<'proposal-accepted'>): void {
+    const proposal = this.open.get(event.proposalId);
+    if (proposal === undefined) return;
+    proposal.index = event.index;
+    proposal.span.setAttributes({
+      [RAFT_ATTRIBUTES.logIndex]: event.index,
+      [RAFT_ATTRIBUTES.term]: event.term,
+    });
+    proposal.span.addEvent(RAFT_SPAN_NAMES.acceptedEvent);
+    // A forwarded proposal's answer can arrive after this node already learned the commit.
+    if (event.index > this.commitIndex) insertByIndex(this.awaitingCommit, proposal);
+    else this.commit(proposal);
+  }
+
+  private onCommitted(): void {
+    const queue = this.awaitingCommit;
+    let taken = 0;
+    while (taken < queue.length && queue[taken]!.index <= this.commitIndex) taken++;
+    for (const proposal of queue.splice(0, taken)) if (!proposal.ended) this.commit(proposal);
+  }
+
+  private onApplied(): void {
+    const queue = this.awaitingApply;
+    let taken = 0;
+    while (taken < queue.length && queue[taken]!.index <= this.appliedIndex) taken++;
+    for (const proposal of queue.splice(0, taken)) if (!proposal.ended) this.apply(proposal);
+  }
+
+  private commit(proposal: OpenProposal): void {
+    proposal.span.addEvent(RAFT_SPAN_NAMES.committedEvent, {
+      [RAFT_ATTRIBUTES.commitIndex]: this.commitIndex,
+    });
+    if (proposal.index > this.appliedIndex) insertByIndex(this.awaitingApply, proposal);
+    else this.apply(proposal);
+  }
+
+  private apply(proposal: OpenProposal): void {
+    proposal.span.addEvent(RAFT_SPAN_NAMES.appliedEvent);
+  }
+
+  private onSettled(event: Event<'proposal-settled'>): void {
+    const proposal = this.open.get(event.proposalId);
+    if (proposal === undefined) return;
+    this.open.delete(event.proposalId);
+    proposal.ended = true;
+    const span = proposal.span;
+    span.setAttributes({
+      [RAFT_ATTRIBUTES.proposalOutcome]: event.outcome,
+      [RAFT_ATTRIBUTES.proposalReason]: event.reason,
+    });
+    if (event.index > 0 && proposal.index === 0) span.setAttribute(RAFT_ATTRIBUTES.logIndex, event.index);
+    if (event.outcome !== 'applied') span.setStatus({ code: SpanStatusCode.ERROR, message: event.reason });
+    span.end();
+  }
+}

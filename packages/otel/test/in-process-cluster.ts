@@ -1,0 +1,118 @@
+// Test and benchmark support: a few RaftNodes in one process over memoryNetwork and memoryStorage,
+// on the real clock with short ticks. Not part of the package.
+import {
+  type CommittedEntry,
+  createRaftNode,
+  type MemoryNetwork,
+  memoryNetwork,
+  memoryStorage,
+  type NodeId,
+  type Observer,
+  type RaftNode,
+  type RaftOptions,
+  type StateMachine,
+  type StoppedError,
+} from '@raft/core';
+import { waitFor } from '@raft/testkit/conformance';
+
+/** Returns each entry's index; refuses (throws on) the text in `failOn`, to test fatal failures. */
+export class IndexStateMachine implements StateMachine<number> {
+  failOn: string | undefined;
+  private readonly decoder = new TextDecoder();
+
+  apply(entries: readonly CommittedEntry[]): number[] {
+    return entries.map((entry) => {
+      if (this.failOn !== undefined && this.decoder.decode(entry.data) === this.failOn) {
+        throw new Error(`refusing ${this.failOn}`);
+      }
+      return entry.index;
+    });
+  }
+}
+
+export interface InProcessClusterOptions {
+  readonly ids: readonly NodeId[];
+  readonly observer?: (id: NodeId) => Observer | undefined;
+  readonly tickMs?: number;
+  readonly raft?: Omit<RaftOptions, 'id' | 'random'>;
+}
+
+export interface InProcessCluster {
+  readonly network: MemoryNetwork;
+  readonly nodes: ReadonlyMap<NodeId, RaftNode<number>>;
+  readonly stateMachines: ReadonlyMap<NodeId, IndexStateMachine>;
+  readonly fatalErrors: StoppedError[];
+  node(id: NodeId): RaftNode<number>;
+  /** Start every node, make `first` campaign at once, and wait until it leads and everyone knows it. */
+  startWithLeader(first: NodeId): Promise<RaftNode<number>>;
+  /** Wait until every running node has applied `index`. */
+  waitForApplied(index: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function inProcessCluster(options: InProcessClusterOptions): InProcessCluster {
+  const network = memoryNetwork();
+  const nodes = new Map<NodeId, RaftNode<number>>();
+  const stateMachines = new Map<NodeId, IndexStateMachine>();
+  const fatalErrors: StoppedError[] = [];
+  for (const id of options.ids) {
+    const stateMachine = new IndexStateMachine();
+    const observer = options.observer?.(id);
+    stateMachines.set(id, stateMachine);
+    nodes.set(
+      id,
+      createRaftNode<number>({
+        id,
+        storage: memoryStorage(),
+        transport: network.transport(id),
+        stateMachine,
+        initialMembers: options.ids,
+        tickMs: options.tickMs ?? 5,
+        onFatalError: (error) => fatalErrors.push(error),
+        ...(observer === undefined ? {} : { observer }),
+        ...(options.raft === undefined ? {} : { raft: options.raft }),
+      }),
+    );
+  }
+  const node = (id: NodeId): RaftNode<number> => {
+    const found = nodes.get(id);
+    if (found === undefined) throw new Error(`no node ${id}`);
+    return found;
+  };
+  const running = (): RaftNode<number>[] => {
+    const list: RaftNode<number>[] = [];
+    for (const candidate of nodes.values()) {
+      try {
+        candidate.status();
+        list.push(candidate);
+      } catch {
+        // not started
+      }
+    }
+    return list;
+  };
+  return {
+    network,
+    nodes,
+    stateMachines,
+    fatalErrors,
+    node,
+    async startWithLeader(first) {
+      await Promise.all([...nodes.values()].map((member) => member.start()));
+      const leader = node(first);
+      leader.campaign();
+      await waitFor(() => [...nodes.values()].every((member) => member.status().leader === first), {
+        timeoutMs: 5_000,
+      });
+      return leader;
+    },
+    async waitForApplied(index) {
+      await waitFor(() => running().every((member) => member.status().appliedIndex >= index), {
+        timeoutMs: 5_000,
+      });
+    },
+    async stop() {
+      await Promise.all([...nodes.values()].map((member) => member.stop()));
+    },
+  };
+}
