@@ -118,25 +118,24 @@ export class AppendEntriesSpans {
   }
 
   private start(name: string, kind: SpanKind, message: AppendEntries, peer: NodeId): Span | undefined {
+    // Replication is not part of any caller's request: each exchange is a root. The shared base
+    // attributes go in at start (for samplers); the rest only once the SDK decided to record, since
+    // building an attribute object per message costs more than the whole unsampled path.
+    const span = this.tracer.startSpan(name, { kind, attributes: this.base }, ROOT_CONTEXT);
+    if (!span.isRecording()) return undefined;
     const entries = message.entries;
-    const attributes: Attributes = {
-      ...this.base,
-      [RAFT_ATTRIBUTES.peerId]: peer,
-      [RAFT_ATTRIBUTES.term]: message.term,
-      [RAFT_ATTRIBUTES.prevLogIndex]: message.prevLogIndex,
-      [RAFT_ATTRIBUTES.entryCount]: entries.length,
-      [RAFT_ATTRIBUTES.commitIndex]: message.leaderCommit,
-    };
+    span.setAttribute(RAFT_ATTRIBUTES.peerId, peer);
+    span.setAttribute(RAFT_ATTRIBUTES.term, message.term);
+    span.setAttribute(RAFT_ATTRIBUTES.prevLogIndex, message.prevLogIndex);
+    span.setAttribute(RAFT_ATTRIBUTES.entryCount, entries.length);
+    span.setAttribute(RAFT_ATTRIBUTES.commitIndex, message.leaderCommit);
     const first = entries[0];
     const last = entries[entries.length - 1];
     if (first !== undefined && last !== undefined) {
-      attributes[RAFT_ATTRIBUTES.firstIndex] = first.index;
-      attributes[RAFT_ATTRIBUTES.lastIndex] = last.index;
+      span.setAttribute(RAFT_ATTRIBUTES.firstIndex, first.index);
+      span.setAttribute(RAFT_ATTRIBUTES.lastIndex, last.index);
     }
-    // Replication is not part of any caller's request: each exchange is a root (see README for links).
-    const span = this.tracer.startSpan(name, { kind, attributes }, ROOT_CONTEXT);
-    if (span.isRecording()) return span;
-    return undefined;
+    return span;
   }
 
   private push(table: Map<NodeId, OpenAppend[]>, peer: NodeId, span: Span, message: AppendEntries): void {

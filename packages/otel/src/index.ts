@@ -14,5 +14,9 @@
 export { combineObservers } from './combine-observers.js';
 export { InvalidInstrumentationOptionsError } from './instrumentation-errors.js';
 export type { RaftInstrumentation, RaftInstrumentationOptions } from './raft-instrumentation.js';
-export { INSTRUMENTATION_SCOPE, raftInstrumentation } from './raft-instrumentation.js';
+export {
+  DEFAULT_SAMPLE_RATIO,
+  INSTRUMENTATION_SCOPE,
+  raftInstrumentation,
+} from './raft-instrumentation.js';
 export { RAFT_ATTRIBUTES, RAFT_METRIC_NAMES, RAFT_SPAN_NAMES } from './raft-semantic-conventions.js';

@@ -117,7 +117,7 @@ export class NodeMetrics {
     this.proposalDuration = histogram(
       m.proposalDuration,
       's',
-      'Time from propose() to its promise settling',
+      'Time from propose() to the proposal applied on this node',
       SECONDS_BUCKETS,
     );
     this.persistDuration = histogram(
@@ -330,10 +330,10 @@ export class NodeMetrics {
       this.proposals.set(event.reason, tally);
     }
     tally.value++;
-    this.proposalDuration.record(
-      event.durationMs / 1000,
-      this.outcome(RAFT_ATTRIBUTES.proposalOutcome, event.outcome),
-    );
+    // Proposal-to-apply latency: only applied proposals have one. (A timeout's duration is the
+    // timeout and a refusal's is immediate; both are counted above.) Base attributes only: the SDK
+    // hashes the attribute set on every record, and this runs once per proposal.
+    if (event.outcome === 'applied') this.proposalDuration.record(event.durationMs / 1000, this.base);
   }
 
   /** The base attributes plus one (key, value), built once per pair. */

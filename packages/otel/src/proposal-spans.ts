@@ -5,6 +5,7 @@ import {
   SpanKind,
   SpanStatusCode,
   type Tracer,
+  trace,
 } from '@opentelemetry/api';
 import type { RaftEvent } from '@raft/core';
 import { RAFT_ATTRIBUTES, RAFT_SPAN_NAMES } from './raft-semantic-conventions.js';
@@ -91,14 +92,18 @@ export class ProposalSpans {
   }
 
   private onStarted(event: Event<'proposal-started'>): void {
-    if (!this.sampler.sample()) return;
+    // propose() emits this synchronously, so the active context is the caller's: a proposal made
+    // inside a recording span is always traced (as its child); others only at the sample ratio.
+    const parent = context.active();
+    if (trace.getSpan(parent)?.isRecording() !== true && !this.sampler.sample()) return;
     const span = this.tracer.startSpan(
       RAFT_SPAN_NAMES.propose,
-      { kind: SpanKind.INTERNAL, attributes: { ...this.base, [RAFT_ATTRIBUTES.proposalBytes]: event.bytes } },
-      context.active(),
+      { kind: SpanKind.INTERNAL, attributes: this.base },
+      parent,
     );
     // The SDK's sampler said no: nothing would be exported, so do not track it.
     if (!span.isRecording()) return;
+    span.setAttribute(RAFT_ATTRIBUTES.proposalBytes, event.bytes);
     this.open.set(event.proposalId, { span, index: 0, ended: false });
   }
 

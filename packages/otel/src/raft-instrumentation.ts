@@ -10,6 +10,9 @@ import { StrideSampler } from './stride-sampler.js';
 /** The instrumentation scope name on every meter and tracer this package creates. */
 export const INSTRUMENTATION_SCOPE = '@raft/otel';
 
+/** Default {@link RaftInstrumentationOptions.sampleRatio}. */
+export const DEFAULT_SAMPLE_RATIO = 0.01;
+
 /** Options of {@link raftInstrumentation}. */
 export interface RaftInstrumentationOptions {
   /** The node these events come from; reported as `raft.node.id` on every metric point and span. */
@@ -21,9 +24,12 @@ export interface RaftInstrumentationOptions {
   /** Added to every metric point and span, e.g. `{ 'raft.cluster.id': 'orders' }`. Keep it low-cardinality. */
   readonly attributes?: Attributes;
   /**
-   * Share of proposals and of AppendEntries exchanges that get a span, from 0 (no spans) to 1 (every
-   * one, the default, leaving the decision to the SDK's sampler). Applied before the SDK is asked, so
-   * lowering it also lowers the cost of tracing; it is deterministic (every 1/ratio-th), not random.
+   * Share of the spans this package starts as trace roots that it actually starts: AppendEntries
+   * exchanges, and proposals made outside any recording span. From 0 (none) to 1 (all, leaving the
+   * decision to the SDK's sampler). Default 0.01: replication sends several AppendEntries per
+   * proposal, and tracing every one costs far more than the 5% this package aims for. A proposal made
+   * inside a recording span (an HTTP request you trace) is always traced, as its child, whatever the
+   * ratio. Applied before the SDK is asked, deterministically (every 1/ratio-th), not at random.
    */
   readonly sampleRatio?: number;
 }
@@ -58,7 +64,7 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
   if (typeof options.nodeId !== 'string' || options.nodeId === '') {
     throw new InvalidInstrumentationOptionsError('nodeId must be a non-empty string');
   }
-  const sampleRatio = options.sampleRatio ?? 1;
+  const sampleRatio = options.sampleRatio ?? DEFAULT_SAMPLE_RATIO;
   if (!(sampleRatio >= 0 && sampleRatio <= 1)) {
     throw new InvalidInstrumentationOptionsError(`sampleRatio must be in [0, 1], got ${sampleRatio}`);
   }
@@ -66,21 +72,40 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE);
   const nodeMetrics = new NodeMetrics(meter, base);
 
-  let proposalSpans: ProposalSpans | undefined;
-  let appendSpans: AppendEntriesSpans | undefined;
-  if (sampleRatio > 0) {
-    const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
-    // Separate samplers: the heavy AppendEntries stream must not starve proposals of their share.
-    proposalSpans = new ProposalSpans(tracer, new StrideSampler(sampleRatio), base);
-    appendSpans = new AppendEntriesSpans(tracer, new StrideSampler(sampleRatio), base);
-  }
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
+  // Separate samplers: the heavy AppendEntries stream must not starve proposals of their share.
+  const proposalSpans = new ProposalSpans(tracer, new StrideSampler(sampleRatio), base);
+  // With ratio 0 no exchange is ever traced: skip that handler altogether.
+  const appendSpans =
+    sampleRatio > 0 ? new AppendEntriesSpans(tracer, new StrideSampler(sampleRatio), base) : undefined;
 
   let active = true;
   const observer: Observer = (event: RaftEvent) => {
     if (!active) return;
     nodeMetrics.handle(event);
-    proposalSpans?.handle(event);
-    appendSpans?.handle(event);
+    // Route to the span handlers that care: message events are most of the traffic (several per
+    // proposal) and only AppendEntries spans look at them.
+    switch (event.type) {
+      case 'message-sent':
+      case 'message-received':
+      case 'role-changed':
+        appendSpans?.handle(event);
+        return;
+      case 'proposal-started':
+      case 'proposal-accepted':
+      case 'proposal-settled':
+      case 'committed':
+      case 'applied':
+      case 'node-started':
+        proposalSpans.handle(event);
+        return;
+      case 'node-stopped':
+        proposalSpans.handle(event);
+        appendSpans?.handle(event);
+        return;
+      default:
+        return;
+    }
   };
   return {
     observer,
@@ -88,7 +113,7 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
       if (!active) return;
       active = false;
       nodeMetrics.shutdown();
-      proposalSpans?.endAll();
+      proposalSpans.endAll();
       appendSpans?.endAllOpen();
     },
   };

@@ -21,7 +21,7 @@ export const RAFT_METRIC_NAMES = {
   appliedIndex: 'raft.applied.index',
   /** Counter `{proposal}`: settled proposals (attributes `raft.proposal.outcome`, `raft.proposal.reason`). */
   proposals: 'raft.proposals',
-  /** Histogram `s`: from `propose()` to its promise settling (applied: proposal-to-apply latency). */
+  /** Histogram `s`: proposal-to-apply latency, from `propose()` to the entry applied on this node (applied proposals only). */
   proposalDuration: 'raft.proposal.duration',
   /** Histogram `s`: one durable storage write (one batch). */
   persistDuration: 'raft.persist.duration',

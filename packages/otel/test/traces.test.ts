@@ -48,7 +48,7 @@ function tracedCluster(options: { sampleRatio?: number; forwardProposals?: boole
       raftInstrumentation({
         nodeId: id,
         tracerProvider,
-        ...(options.sampleRatio === undefined ? {} : { sampleRatio: options.sampleRatio }),
+        sampleRatio: options.sampleRatio ?? 1,
       }).observer,
   });
   return { cluster, exporter, tracerProvider };
@@ -116,7 +116,7 @@ describe('raft.propose spans', () => {
     expect(span?.events).toEqual([]);
   });
 
-  it('sampleRatio 0.5 traces every other proposal, and 0 traces none', async () => {
+  it('sampleRatio 0.5 traces every other root proposal; with 0 only proposals inside a recording span are traced', async () => {
     const { cluster, exporter } = tracedCluster({ sampleRatio: 0.5 });
     const leader = await cluster.startWithLeader('a');
     for (let i = 0; i < 10; i++) await leader.propose(encoder.encode(`v${i}`));
@@ -128,6 +128,15 @@ describe('raft.propose spans', () => {
     const offLeader = await off.cluster.startWithLeader('a');
     await offLeader.propose(encoder.encode('untraced'));
     expect(off.exporter.getFinishedSpans()).toEqual([]);
+    const parent = off.tracerProvider.getTracer('test').startSpan('request');
+    await context.with(trace.setSpan(context.active(), parent), () =>
+      offLeader.propose(encoder.encode('traced')),
+    );
+    parent.end();
+    const [child, ...others] = spansOf(off.exporter, S.propose);
+    expect(others).toEqual([]);
+    expect(child?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+    expect(spansOf(off.exporter, S.appendEntriesSend)).toEqual([]);
   });
 });
 
