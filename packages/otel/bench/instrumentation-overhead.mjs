@@ -39,6 +39,8 @@ class DiscardingExporter extends InMemorySpanExporter {
 /** Each mode builds per-round providers (or none) and says how to make one node's observer. */
 const MODES = {
   off: () => ({ observer: () => undefined, close: async () => {} }),
+  // Core's share: every event built and delivered, nothing done with it.
+  'no-op observer': () => ({ observer: () => () => {}, close: async () => {} }),
   // What a user gets with a metrics SDK and no tracing SDK (the global tracer is a no-op).
   metrics: () => {
     const reader = new ManualReader();
