@@ -52,7 +52,7 @@ export {
 } from './errors.js';
 export type { Clock, Timer } from './interfaces/clock.js';
 export { systemClock } from './interfaces/clock.js';
-export type { Observer, RaftEvent } from './interfaces/observer.js';
+export type * from './interfaces/observer.js';
 export type { CommittedEntry, StateMachine } from './interfaces/state-machine.js';
 export type { PersistBatch, PersistedState, Storage } from './interfaces/storage.js';
 export { StorageClosedError, StorageGapError, StorageRangeError } from './interfaces/storage.js';
