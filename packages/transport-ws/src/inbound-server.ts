@@ -16,6 +16,15 @@ export interface ListenAddress {
   readonly port: number;
 }
 
+/** The path of a request target, or undefined if it does not parse (it comes from the network). */
+function pathOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'ws://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 function refuseHttp(_request: IncomingMessage, response: ServerResponse): void {
   response.writeHead(426, { Connection: 'close', Upgrade: 'websocket' }).end();
 }
@@ -56,6 +65,8 @@ export class InboundServer {
       // Bound how long a connection may dawdle before its upgrade request is complete.
       server.headersTimeout = options.handshakeTimeoutMs;
       server.requestTimeout = options.handshakeTimeoutMs;
+      // An idle connection that never completes an upgrade is cut (ws clears this timeout on upgrade).
+      server.timeout = options.handshakeTimeoutMs;
       this.ownsServer = true;
     }
     this.server = server;
@@ -127,7 +138,7 @@ export class InboundServer {
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const { options } = this.context;
-    if (options.path !== undefined && new URL(request.url ?? '/', 'ws://x').pathname !== options.path) {
+    if (options.path !== undefined && pathOf(request.url) !== options.path) {
       // On a shared server another upgrade listener may want this request.
       if (this.ownsServer) socket.destroy();
       return;
