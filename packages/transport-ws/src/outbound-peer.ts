@@ -41,7 +41,7 @@ export class OutboundPeer {
     this.queue = new SendQueue(context.options.maxQueuedMessages, context.options.maxQueuedBytes);
   }
 
-  /** Queues `message`; it goes out with everything else queued in this event-loop turn. */
+  /** Queues `message`; it goes out with everything else queued before the next microtask checkpoint. */
   send(message: Message): void {
     if (this.state === 'closed') {
       this.context.drop('stopped', this.id, message);
@@ -258,8 +258,10 @@ export class OutboundPeer {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    // Everything queued in this event-loop turn leaves in one frame (or a few, if over maxFrameBytes).
-    setImmediate(() => this.flush());
+    // Everything queued by the code running now (a whole Ready's messages, say) leaves in one frame, or
+    // a few if over maxFrameBytes. A microtask rather than setImmediate: it batches the same synchronous
+    // sends without waiting for another event-loop turn (half the round-trip latency in the benchmark).
+    queueMicrotask(() => this.flush());
   }
 
   private readonly onWritten = (error?: Error): void => {

@@ -72,7 +72,8 @@ export interface WebSocketTransport extends Transport {
  * connection this node dialed, messages from a peer arrive on the connection that peer dialed. Every
  * connection first passes a mutual HMAC challenge-response over the cluster secret (bound to the
  * cluster id and both node ids); optionally it also runs over TLS with client certificates. Messages
- * sent in one event-loop turn leave as one frame of the core codec (split at `maxFrameBytes`). Each peer
+ * sent to a peer by one synchronous run of code (all of a Ready's messages, whether in one `send` or
+ * several) leave as one frame of the core codec, split at `maxFrameBytes`. Each peer
  * has a bounded queue that drops (and counts) rather than grows; connections reconnect with jittered
  * exponential backoff and are closed when a ping goes unanswered.
  *
