@@ -35,9 +35,29 @@ describe('a Raft cluster over the WebSocket transport (the README example)', () 
       }),
     );
     await Promise.all(nodes.map((node) => node.start()));
-    await waitFor(() => nodes.some((node) => node.status().role === 'leader'), { timeoutMs: 10_000 });
-    const follower = nodes.find((node) => node.status().role !== 'leader')!;
-    const index = await follower.propose(new TextEncoder().encode('hello'));
+    // Every node knows the same leader: the election's messages and the heartbeats crossed the sockets.
+    await waitFor(
+      () => {
+        const leaders = nodes.map((node) => node.status().leader);
+        return leaders[0] !== '' && leaders.every((leader) => leader === leaders[0]);
+      },
+      { timeoutMs: 10_000 },
+    );
+    // On a loaded machine a timer can fire late enough for a re-election: retry while no leader is known.
+    let index = 0;
+    await waitFor(
+      async () => {
+        const follower = nodes.find((node) => node.status().role !== 'leader')!;
+        try {
+          index = await follower.propose(new TextEncoder().encode('hello'));
+          return true;
+        } catch (error) {
+          if ((error as { code?: string }).code === 'RAFT_NOT_LEADER') return false;
+          throw error;
+        }
+      },
+      { timeoutMs: 10_000 },
+    );
     expect(index).toBeGreaterThan(0);
   });
 });
