@@ -18,8 +18,3 @@ export function allMembers(config: ClusterConfig): NodeId[] {
 export function allVoters(config: ClusterConfig): NodeId[] {
   return [...new Set<NodeId>([...config.voters, ...config.outgoingVoters])];
 }
-
-/** True if the configuration is joint (an old voter set is still in force beside the new one). */
-export function isJoint(config: ClusterConfig): boolean {
-  return config.outgoingVoters.length > 0;
-}
