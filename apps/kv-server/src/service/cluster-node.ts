@@ -1,0 +1,193 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import {
+  createRaftNode,
+  type RaftNode,
+  type RaftNodeOptions,
+  type StateMachine,
+  type StoppedError,
+} from '@raft/core';
+import { combineObservers, type RaftInstrumentation, raftInstrumentation } from '@raft/otel';
+import { type LevelStorage, openLevelStorage } from '@raft/storage-level';
+import { type WebSocketTransport, webSocketTransport } from '@raft/transport-ws';
+import { readClusterFile, writeClusterFile } from './cluster-file.js';
+import { ConfigError } from './config-error.js';
+import type { HostPort } from './config-values.js';
+import type { Logger } from './json-logger.js';
+
+/** How to start one member: identity, storage, transport, timing. */
+export interface ClusterNodeSettings {
+  readonly id: string;
+  /** Holds the LevelDB store (`raft/`) and `cluster.json` (the peers' addresses). */
+  readonly dataDir: string;
+  readonly peerListen: HostPort;
+  /** The founding members with their peer URLs (this node included); ignored once `dataDir` has a cluster. */
+  readonly peers: ReadonlyMap<string, string> | undefined;
+  /** A running cluster to join instead of founding one. */
+  readonly join: string | undefined;
+  readonly clusterId: string;
+  readonly secret: string;
+  readonly tickMs: number;
+  readonly electionTicks: number;
+  readonly requestTimeoutMs: number;
+  /** Snapshot after this many applied entries (undefined: never). */
+  readonly snapshotEvery: number | undefined;
+}
+
+/** A started member and what it is made of. */
+export interface ClusterNode<Result> {
+  readonly node: RaftNode<Result>;
+  readonly storage: LevelStorage;
+  readonly transport: WebSocketTransport;
+  /** Peer addresses by member id (from `--peers` on first start, from `cluster.json` afterwards). */
+  readonly peers: ReadonlyMap<string, string>;
+  /** Serves `GET /metrics` (Prometheus text format). */
+  readonly metrics: PrometheusExporter;
+  /** Stops the node, ends its instrumentation and closes storage. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Resolves the address book: the data directory's if it has one, else the founding `--peers`. */
+async function resolvePeers(
+  settings: ClusterNodeSettings,
+  logger: Logger,
+): Promise<ReadonlyMap<string, string>> {
+  const existing = await readClusterFile(settings.dataDir);
+  if (existing !== undefined) {
+    if (existing.id !== settings.id) {
+      throw new ConfigError(`${settings.dataDir} belongs to node "${existing.id}", not "${settings.id}"`);
+    }
+    if (settings.peers !== undefined && !sameBook(settings.peers, existing.peers)) {
+      logger.warn('--peers ignored: the data directory already holds a cluster', {
+        dataDir: settings.dataDir,
+        peers: Object.fromEntries(existing.peers),
+      });
+    }
+    return existing.peers;
+  }
+  if (settings.join !== undefined) {
+    throw new ConfigError(
+      '--join needs membership changes, which @raft/core does not expose yet; start every founding member with the same --peers instead',
+    );
+  }
+  if (settings.peers === undefined) {
+    throw new ConfigError(
+      `--peers is required to found a cluster in a new data directory (${settings.dataDir})`,
+    );
+  }
+  if (!settings.peers.has(settings.id))
+    throw new ConfigError(`--peers must include this node ("${settings.id}")`);
+  await writeClusterFile(settings.dataDir, {
+    id: settings.id,
+    clusterId: settings.clusterId,
+    peers: settings.peers,
+  });
+  return settings.peers;
+}
+
+function sameBook(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return a.size === b.size && [...a].every(([id, url]) => b.get(id) === url);
+}
+
+/**
+ * Opens storage, creates the WebSocket transport and the node with Prometheus-backed `raft.*` metrics and
+ * role changes logged, and starts it. Shared by every server app: only the state machine differs.
+ *
+ * @throws ConfigError for a data directory of another node, missing `--peers`, or `--join`;
+ * StorageLockedError (`RAFT_STORAGE_LOCKED`) when another process holds the directory.
+ */
+export async function startClusterNode<Result>(
+  settings: ClusterNodeSettings,
+  stateMachine: StateMachine<Result>,
+  logger: Logger,
+  onFatalError: (error: StoppedError) => void,
+): Promise<ClusterNode<Result>> {
+  await mkdir(settings.dataDir, { recursive: true });
+  const peers = await resolvePeers(settings, logger);
+  const storage = await openLevelStorage({ directory: join(settings.dataDir, 'raft') });
+  const metrics = new PrometheusExporter({ preventServerStart: true });
+  const meterProvider = new MeterProvider({ readers: [metrics] });
+  let instrumentation: RaftInstrumentation | undefined;
+  try {
+    instrumentation = raftInstrumentation({
+      nodeId: settings.id,
+      meterProvider,
+      attributes: { 'raft.cluster.id': settings.clusterId },
+    });
+    const transportLogger = logger.child({ component: 'transport' });
+    const transport = webSocketTransport(
+      {
+        id: settings.id,
+        listen: settings.peerListen,
+        peers,
+        clusterId: settings.clusterId,
+        secret: settings.secret,
+      },
+      {
+        logger: {
+          debug: (msg, details) => transportLogger.debug(msg, details),
+          info: (msg, details) => transportLogger.info(msg, details),
+          warn: (msg, details) => transportLogger.warn(msg, details),
+          error: (msg, details) => transportLogger.error(msg, details),
+        },
+        observer: instrumentation.observer,
+      },
+    );
+    const raftLogger = logger.child({ component: 'raft' });
+    const options: RaftNodeOptions<Result> = {
+      id: settings.id,
+      storage,
+      transport,
+      stateMachine,
+      initialMembers: [...peers.keys()],
+      peers,
+      tickMs: settings.tickMs,
+      raft: { electionTicks: settings.electionTicks },
+      requestTimeoutMs: settings.requestTimeoutMs,
+      observer: combineObservers(instrumentation.observer, (event) => {
+        if (event.type === 'role-changed') {
+          raftLogger.info('role changed', { role: event.role, term: event.term, leader: event.leader });
+        } else if (event.type === 'node-failed') {
+          raftLogger.error('node failed', { error: event.error, cause: event.error.cause });
+        }
+      }),
+      onFatalError,
+    };
+    const node = createRaftNode(withSnapshots(options, settings.snapshotEvery));
+    await node.start();
+    let stopped: Promise<void> | undefined;
+    const activeInstrumentation = instrumentation;
+    return {
+      node,
+      storage,
+      transport,
+      peers,
+      metrics,
+      stop: () => {
+        stopped ??= (async () => {
+          await node.stop();
+          activeInstrumentation.shutdown();
+          await meterProvider.shutdown();
+          await storage.close();
+        })();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    instrumentation?.shutdown();
+    await meterProvider.shutdown().catch(() => {});
+    await storage.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** Adds the snapshot policy once core accepts one (`snapshot: { everyEntries }`); until then, nothing. */
+function withSnapshots<Result>(
+  options: RaftNodeOptions<Result>,
+  snapshotEvery: number | undefined,
+): RaftNodeOptions<Result> {
+  if (snapshotEvery === undefined) return options;
+  return { ...options, ...{ snapshot: { everyEntries: snapshotEvery } } };
+}
