@@ -35,6 +35,7 @@ export type {
   Entry,
   EntryType,
   HardState,
+  LogPosition,
   NodeId,
   RandomSource,
   Role,
@@ -54,7 +55,13 @@ export type { Clock, Timer } from './interfaces/clock.js';
 export { systemClock } from './interfaces/clock.js';
 export type * from './interfaces/observer.js';
 export type { CommittedEntry, StateMachine } from './interfaces/state-machine.js';
-export type { PersistBatch, PersistedState, Storage } from './interfaces/storage.js';
+export type {
+  PersistBatch,
+  PersistedState,
+  SnapshotReader,
+  SnapshotWriter,
+  Storage,
+} from './interfaces/storage.js';
 export { StorageClosedError, StorageGapError, StorageRangeError } from './interfaces/storage.js';
 export type { MessageHandler, Transport } from './interfaces/transport.js';
 export type {
@@ -62,7 +69,9 @@ export type {
   MemoryNetworkOptions,
   MemoryStorage,
   MemoryStorageOptions,
+  StorageImageContents,
+  StoredSnapshot,
 } from './memory/index.js';
-export { memoryNetwork, memoryStorage } from './memory/index.js';
+export { memoryNetwork, memoryStorage, StorageImage, snapshotReader } from './memory/index.js';
 export type { AbortSignalLike, RaftNode, RaftNodeOptions, RequestOptions } from './node/index.js';
 export { createRaftNode } from './node/index.js';

@@ -18,4 +18,6 @@ describeStorage('LevelStorage', {
   async teardown(storage: Storage) {
     await storage.close();
   },
+  // Snapshot support for LevelStorage is being written; until it lands the suite skips those tests.
+  snapshots: false,
 });

@@ -153,7 +153,7 @@ async function main(): Promise<void> {
 
   const stores = cluster
     .liveNodes()
-    .map((id) => JSON.stringify([...(cluster.instance(id)?.kv.snapshot() ?? [])].sort()));
+    .map((id) => JSON.stringify([...(cluster.instance(id)?.kv.dump() ?? [])].sort()));
   const identical = stores.every((store) => store === stores[0]);
   const violations = checker.violations();
   console.log('');

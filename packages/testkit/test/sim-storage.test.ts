@@ -42,11 +42,11 @@ describe('simulatedStorage', () => {
         done = sim.scheduler.now();
       });
     expect(await storage.lastIndex()).toBe(1);
-    expect(sim.disk.entries).toEqual([]);
+    expect(sim.disk.image.load().entries).toEqual([]);
     await sim.run();
     expect(done).toBe(25);
-    expect(sim.disk.entries.map((e) => e.index)).toEqual([1]);
-    expect(sim.disk.hardState.term).toBe(2);
+    expect(sim.disk.image.load().entries.map((e) => e.index)).toEqual([1]);
+    expect(sim.disk.image.hardState.term).toBe(2);
   });
 
   it('a crash loses writes that were not durable yet; a restart sees only the durable state', async () => {
@@ -77,7 +77,7 @@ describe('simulatedStorage', () => {
     void storage.persist({ entries: [entry(2, 2)] }).then(() => order.push(2));
     await sim.run();
     expect(order).toEqual([1, 2]);
-    expect(sim.disk.entries.map((e) => `${e.index}/${e.term}`)).toEqual(['1/1', '2/2']);
+    expect(sim.disk.image.load().entries.map((e) => `${e.index}/${e.term}`)).toEqual(['1/1', '2/2']);
     expect((await storage.entries(1, 3)).map((e) => e.term)).toEqual([1, 2]);
     await expect(storage.entries(1, 4)).rejects.toMatchObject({ code: 'RAFT_STORAGE_RANGE' });
   });

@@ -19,6 +19,11 @@ export function messageSizeBound(message: Message): number {
     for (const entry of message.entries) size += 4 * VARINT + entry.data.length;
   } else if (message.type === 'Propose') {
     size += VARINT + message.data.length;
+  } else if (message.type === 'InstallSnapshot') {
+    // Snapshot metadata (index, term, three id lists) and the chunk's length-prefixed data.
+    const { voters, outgoingVoters, learners } = message.meta.config;
+    size += 2 * VARINT + 3 * VARINT + 2 * VARINT + message.data.length;
+    for (const id of [...voters, ...outgoingVoters, ...learners]) size += VARINT + 3 * id.length;
   }
   return size;
 }

@@ -20,7 +20,8 @@ import {
 } from './node-harness.js';
 import { authenticate, closed } from './raw-peer.js';
 
-const DEADLINE = { timeoutMs: 5_000 };
+// Generous: these wait for real sockets and timers, which lag on a loaded CI machine.
+const DEADLINE = { timeoutMs: 15_000 };
 let nodes: TestNode[] = [];
 
 async function start(id: string, overrides: NodeOverrides = {}): Promise<TestNode> {

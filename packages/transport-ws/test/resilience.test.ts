@@ -14,7 +14,8 @@ import {
   type TestNode,
 } from './node-harness.js';
 
-const DEADLINE = { timeoutMs: 5_000 };
+// Generous: these wait for real sockets and timers, which lag on a loaded CI machine.
+const DEADLINE = { timeoutMs: 15_000 };
 let nodes: TestNode[] = [];
 let proxies: FreezableProxy[] = [];
 

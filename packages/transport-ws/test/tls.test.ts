@@ -13,7 +13,8 @@ import {
 import { closed } from './raw-peer.js';
 import { type KeyPair, makeCa, makeNodeCertificate } from './test-certificates.js';
 
-const DEADLINE = { timeoutMs: 5_000 };
+// Generous: these wait for real sockets and timers, which lag on a loaded CI machine.
+const DEADLINE = { timeoutMs: 15_000 };
 let ca: KeyPair;
 let otherCa: KeyPair;
 const certificates = new Map<string, KeyPair>();

@@ -26,6 +26,26 @@ function readIdList(reader: ByteReader): NodeId[] {
   return ids;
 }
 
+/** Bytes of a configuration's body (inside a config frame or a message). */
+export function configBodySize(config: ClusterConfig): number {
+  return idListSize(config.voters) + idListSize(config.outgoingVoters) + idListSize(config.learners);
+}
+
+/** Writes a configuration's body: voters, outgoing voters, learners (each a count then ids). */
+export function writeConfigBody(writer: ByteWriter, config: ClusterConfig): void {
+  writeIdList(writer, config.voters);
+  writeIdList(writer, config.outgoingVoters);
+  writeIdList(writer, config.learners);
+}
+
+/** Reads what {@link writeConfigBody} wrote. */
+export function readConfigBody(reader: ByteReader): ClusterConfig {
+  const voters = readIdList(reader);
+  const outgoingVoters = readIdList(reader);
+  const learners = readIdList(reader);
+  return { voters, outgoingVoters, learners };
+}
+
 /**
  * Encodes a cluster configuration; the engine stores it as the data of `config` entries. The id lists
  * keep their order, so a decoded config compares equal to the encoded one.
@@ -33,13 +53,8 @@ function readIdList(reader: ByteReader): NodeId[] {
  * @throws RangeError if a list is too long to count (more than 2^53 - 1 ids).
  */
 export function encodeConfig(config: ClusterConfig): Uint8Array {
-  const writer = new ByteWriter(
-    FrameKind.config,
-    idListSize(config.voters) + idListSize(config.outgoingVoters) + idListSize(config.learners),
-  );
-  writeIdList(writer, config.voters);
-  writeIdList(writer, config.outgoingVoters);
-  writeIdList(writer, config.learners);
+  const writer = new ByteWriter(FrameKind.config, configBodySize(config));
+  writeConfigBody(writer, config);
   return writer.finish();
 }
 
@@ -52,9 +67,7 @@ export function encodeConfig(config: ClusterConfig): Uint8Array {
 export function decodeConfig(bytes: Uint8Array, limits?: DecodeLimits): ClusterConfig {
   const resolved = resolveDecodeLimits(limits);
   const reader = new ByteReader(openFrame(bytes, FrameKind.config, resolved), resolved);
-  const voters = readIdList(reader);
-  const outgoingVoters = readIdList(reader);
-  const learners = readIdList(reader);
+  const config = readConfigBody(reader);
   reader.end();
-  return { voters, outgoingVoters, learners };
+  return config;
 }

@@ -1,7 +1,9 @@
+import type { SnapshotTransferStatus } from '../engine/messages.js';
 import { MESSAGE_TYPES, type Message, type MessageType } from '../engine/messages.js';
-import type { Entry } from '../engine/types.js';
+import type { Entry, SnapshotMeta } from '../engine/types.js';
 import { ByteReader } from './byte-reader.js';
 import { ByteWriter, bytesSize, stringSize, varintSize } from './byte-writer.js';
+import { configBodySize, readConfigBody, writeConfigBody } from './config-codec.js';
 import { entryBodySize, MIN_ENTRY_BYTES, readEntryBody, writeEntryBody } from './entry-codec.js';
 import { type DecodeLimits, FrameKind, openFrame, resolveDecodeLimits } from './wire-format.js';
 
@@ -33,6 +35,9 @@ function entriesSize(entries: readonly Entry[]): number {
  * - ReadIndexResponse: requestId, index
  * - Propose: proposalId, data (bytes)
  * - ProposeResponse: proposalId, index, entryTerm
+ * - InstallSnapshot: meta (index, term, config), transferId, offset, data (bytes), done (bool)
+ * - InstallSnapshotResponse: transferId, snapshotIndex, received, status (one byte: 0 receiving,
+ *   1 installed, 2 refused)
  * Booleans are one byte each; every other field is a varint.
  */
 function messageBodySize(message: Message): number {
@@ -75,11 +80,46 @@ function messageBodySize(message: Message): number {
       return (
         envelope + varintSize(message.proposalId) + varintSize(message.index) + varintSize(message.entryTerm)
       );
+    case 'InstallSnapshot':
+      return (
+        envelope +
+        snapshotMetaSize(message.meta) +
+        varintSize(message.transferId) +
+        varintSize(message.offset) +
+        bytesSize(message.data) +
+        1
+      );
+    case 'InstallSnapshotResponse':
+      return (
+        envelope +
+        varintSize(message.transferId) +
+        varintSize(message.snapshotIndex) +
+        varintSize(message.received) +
+        1
+      );
     default: {
       const unknown: never = message;
       throw new RangeError(`cannot encode message ${String(unknown)}`);
     }
   }
+}
+
+const TRANSFER_STATUSES: readonly SnapshotTransferStatus[] = ['receiving', 'installed', 'refused'];
+
+function snapshotMetaSize(meta: SnapshotMeta): number {
+  return varintSize(meta.index) + varintSize(meta.term) + configBodySize(meta.config);
+}
+
+function writeSnapshotMeta(writer: ByteWriter, meta: SnapshotMeta): void {
+  writer.varint(meta.index);
+  writer.varint(meta.term);
+  writeConfigBody(writer, meta.config);
+}
+
+function readSnapshotMeta(reader: ByteReader): SnapshotMeta {
+  const index = reader.varint();
+  const term = reader.varint();
+  return { index, term, config: readConfigBody(reader) };
 }
 
 function writeMessageBody(writer: ByteWriter, message: Message): void {
@@ -140,6 +180,22 @@ function writeMessageBody(writer: ByteWriter, message: Message): void {
       writer.varint(message.index);
       writer.varint(message.entryTerm);
       return;
+    case 'InstallSnapshot':
+      writeSnapshotMeta(writer, message.meta);
+      writer.varint(message.transferId);
+      writer.varint(message.offset);
+      writer.bytes(message.data);
+      writer.bool(message.done);
+      return;
+    case 'InstallSnapshotResponse': {
+      writer.varint(message.transferId);
+      writer.varint(message.snapshotIndex);
+      writer.varint(message.received);
+      const status = TRANSFER_STATUSES.indexOf(message.status);
+      if (status < 0) throw new RangeError(`unknown snapshot transfer status ${String(message.status)}`);
+      writer.varint(status);
+      return;
+    }
     default: {
       const unknown: never = message;
       throw new RangeError(`cannot encode message ${String(unknown)}`);
@@ -210,6 +266,23 @@ function readMessageBody(reader: ByteReader): Message {
       const index = reader.varint();
       const entryTerm = reader.varint();
       return { type, from, to, term, proposalId, index, entryTerm };
+    }
+    case 'InstallSnapshot': {
+      const meta = readSnapshotMeta(reader);
+      const transferId = reader.varint();
+      const offset = reader.varint();
+      const data = reader.bytes();
+      const done = reader.bool();
+      return { type, from, to, term, meta, transferId, offset, data, done };
+    }
+    case 'InstallSnapshotResponse': {
+      const transferId = reader.varint();
+      const snapshotIndex = reader.varint();
+      const received = reader.varint();
+      const code = reader.varint();
+      const status = TRANSFER_STATUSES[code];
+      if (status === undefined) throw reader.error(`unknown snapshot transfer status ${code}`);
+      return { type, from, to, term, transferId, snapshotIndex, received, status };
     }
     default: {
       const unknown: never = type;

@@ -3,10 +3,10 @@ import type { AppendEntriesResponse, HeartbeatResponse, Message } from './messag
 import type { ResolvedRaftOptions } from './options.js';
 import { Progress } from './progress.js';
 import { quorumValue } from './quorum.js';
-import type { RaftLog } from './raft-log.js';
+import { RaftInvariantError, type RaftLog } from './raft-log.js';
 import { ReadIndexQueue } from './read-index.js';
 import type { RejectReason } from './ready.js';
-import { type ClusterConfig, NO_NODE, type NodeId } from './types.js';
+import { type ClusterConfig, NO_NODE, type NodeId, type SnapshotMeta } from './types.js';
 
 /** What the leader role needs from the engine around it. */
 export interface LeaderHost {
@@ -15,6 +15,10 @@ export interface LeaderHost {
   readonly log: RaftLog;
   readonly term: number;
   readonly config: ClusterConfig;
+  /** The latest snapshot this node holds, if any. */
+  readonly snapshot: SnapshotMeta | undefined;
+  /** Ask the driver to stream the latest snapshot to `to`. */
+  requestSnapshot(to: NodeId, index: number): void;
   /** Queue a message that promises nothing about local durable state (sent before persisting). */
   send(message: Message): void;
   /** A read is safe at `index`: answer the local caller or the follower that asked. */
@@ -105,10 +109,17 @@ export class Leader {
     const { log, options } = this.host;
     const prevLogIndex = progress.next - 1;
     const prevLogTerm = log.term(prevLogIndex);
+    if (prevLogTerm === undefined && prevLogIndex > log.lastIndex()) {
+      // Only a bogus acknowledgement (beyond anything we sent) leads here; nothing to send.
+      return false;
+    }
     if (prevLogTerm === undefined) {
-      // The follower needs entries compacted into a snapshot. Snapshot transfer is added with log
-      // compaction; until then nothing is compacted, so this cannot happen.
-      progress.state = 'snapshot';
+      // The follower needs entries compacted into a snapshot (Raft §7): hold appends until it lands.
+      const snapshot = this.host.snapshot;
+      if (snapshot === undefined)
+        throw new RaftInvariantError(`entry ${prevLogIndex} is gone but no snapshot covers it`);
+      progress.becomeSnapshot(snapshot.index);
+      this.host.requestSnapshot(to, snapshot.index);
       return false;
     }
     const entries = log.slice(progress.next, log.lastIndex() + 1, options.maxBytesPerMessage);
@@ -174,7 +185,8 @@ export class Leader {
       return;
     }
     if (progress.state === 'probe') progress.becomeReplicate();
-    else progress.inflights.freeUpTo(message.matchIndex);
+    else if (progress.state === 'replicate') progress.inflights.freeUpTo(message.matchIndex);
+    else if (progress.match >= progress.pendingSnapshot) progress.becomeReplicate();
     // A new commit index goes to everyone; then keep filling this follower's window.
     if (this.maybeCommit()) this.broadcastAppend(true);
     while (this.sendAppend(message.from, false)) {
@@ -185,6 +197,25 @@ export class Leader {
       this.sendAppend(message.from);
     if (message.from === this.transferee && progress.match === this.host.log.lastIndex()) {
       this.sendTimeoutNow(message.from);
+    }
+  }
+
+  /**
+   * The driver's snapshot transfer to `to` ended. On success the follower holds the snapshot, so
+   * probe right after it; on failure probe from its match again at the heartbeats' pace, which asks
+   * for a new transfer if the entries it needs are still compacted.
+   */
+  reportSnapshot(to: NodeId, succeeded: boolean): void {
+    const progress = this.progress.get(to);
+    if (progress === undefined || progress.state !== 'snapshot') return;
+    if (succeeded) {
+      const next = Math.max(progress.match, progress.pendingSnapshot) + 1;
+      progress.becomeProbe();
+      progress.next = next;
+      this.sendAppend(to);
+    } else {
+      progress.becomeProbe();
+      progress.probeSent = true;
     }
   }
 

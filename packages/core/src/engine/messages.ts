@@ -1,4 +1,4 @@
-import type { Entry, NodeId } from './types.js';
+import type { Entry, NodeId, SnapshotMeta } from './types.js';
 
 /** Fields every message carries. `term` is the sender's current term (Raft §5.1). */
 interface Envelope {
@@ -103,6 +103,37 @@ export interface ProposeResponse extends Envelope {
   readonly entryTerm: number;
 }
 
+/**
+ * Leader to follower: one chunk of a snapshot (Raft §7), for a follower that needs entries the leader
+ * has compacted. Chunks of one transfer share `transferId` and follow each other by `offset` (bytes);
+ * the last one has `done` set (and may be empty). The node's driver streams them from storage with a
+ * bounded window of unacknowledged chunks; the engine only checks the term and the leader.
+ */
+export interface InstallSnapshot extends Envelope {
+  readonly type: 'InstallSnapshot';
+  readonly meta: SnapshotMeta;
+  readonly transferId: number;
+  readonly offset: number;
+  readonly data: Uint8Array;
+  readonly done: boolean;
+}
+
+/** How a follower's side of a snapshot transfer stands. */
+export type SnapshotTransferStatus = 'receiving' | 'installed' | 'refused';
+
+/**
+ * Follower to leader, for each InstallSnapshot chunk: `received` is how many bytes of the transfer it
+ * holds, contiguously from the start. `installed` once the snapshot is in place; `refused` when the
+ * follower cannot continue this transfer (it restarted, or a newer one replaced it): start over.
+ */
+export interface InstallSnapshotResponse extends Envelope {
+  readonly type: 'InstallSnapshotResponse';
+  readonly transferId: number;
+  readonly snapshotIndex: number;
+  readonly received: number;
+  readonly status: SnapshotTransferStatus;
+}
+
 /** Every message the engine sends or receives. Discriminated by `type`. */
 export type Message =
   | AppendEntries
@@ -115,7 +146,9 @@ export type Message =
   | ReadIndexRequest
   | ReadIndexResponse
   | Propose
-  | ProposeResponse;
+  | ProposeResponse
+  | InstallSnapshot
+  | InstallSnapshotResponse;
 
 export type MessageType = Message['type'];
 
@@ -132,4 +165,6 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   'ReadIndexResponse',
   'Propose',
   'ProposeResponse',
+  'InstallSnapshot',
+  'InstallSnapshotResponse',
 ];

@@ -13,6 +13,8 @@ export class Progress {
   probeSent = false;
   /** The highest commit index sent to the follower in an AppendEntries. */
   sentCommit = 0;
+  /** In snapshot state: the index of the snapshot being sent. */
+  pendingSnapshot = 0;
   /** Heard from the follower since the last CheckQuorum round. */
   recentActive = false;
   readonly inflights: Inflights;
@@ -26,6 +28,14 @@ export class Progress {
     this.state = 'probe';
     this.probeSent = false;
     this.next = this.match + 1;
+    this.inflights.reset();
+  }
+
+  /** The follower needs entries the leader compacted: wait for the snapshot at `index` to land. */
+  becomeSnapshot(index: number): void {
+    this.state = 'snapshot';
+    this.probeSent = false;
+    this.pendingSnapshot = index;
     this.inflights.reset();
   }
 

@@ -1,4 +1,4 @@
-import type { Entry } from './types.js';
+import type { Entry, LogPosition } from './types.js';
 
 /** The engine found its own state impossible: a bug or a broken disk. The node must stop. */
 export class RaftInvariantError extends Error {
@@ -9,16 +9,19 @@ export class RaftInvariantError extends Error {
 /**
  * The uncompacted log, held in memory (compaction bounds it), with the durability and apply cursors:
  *
- *   snapshotIndex < applied <= committed        entries (snapshotIndex, lastIndex]
+ *   offset <= snapshot index <= applied <= committed        entries (offset, lastIndex]
+ *
+ * `offset` is the compaction point: the last discarded entry, whose term is kept for the consistency
+ * check of the entry after it. Compaction may keep entries the snapshot covers (for slow followers).
  *   persistedIndex: entries up to here are durable; unstableFrom: first index not yet handed to storage
  *
  * The engine reads only from memory, so it stays synchronous; storage is written through Ready batches.
  */
 export class RaftLog {
   private entries: Entry[];
-  /** Index and term of the last entry covered by the snapshot (0, 0 without one). */
-  private snapshotIndex: number;
-  private snapshotTerm: number;
+  /** Index and term of the last discarded entry (0, 0 before any compaction). */
+  private offsetIndex: number;
+  private offsetTerm: number;
   committed: number;
   applied: number;
   /** Highest index known durable on this node. */
@@ -26,50 +29,57 @@ export class RaftLog {
   /** First index not yet handed out in a Ready for persisting. */
   private unstableFrom: number;
 
+  /**
+   * @param offset the last discarded entry (compaction point), or (0, 0)
+   * @param covered the snapshot's index (0 without one): committed and applied are at least this
+   */
   constructor(
     entries: readonly Entry[],
-    snapshotIndex: number,
-    snapshotTerm: number,
+    offset: LogPosition,
+    covered: number,
     committed: number,
     applied: number,
   ) {
     this.entries = [...entries];
-    this.snapshotIndex = snapshotIndex;
-    this.snapshotTerm = snapshotTerm;
+    this.offsetIndex = offset.index;
+    this.offsetTerm = offset.term;
     const last = this.lastIndex();
     for (let i = 0; i < this.entries.length; i++) {
-      if (this.entries[i]!.index !== snapshotIndex + 1 + i) {
+      if (this.entries[i]!.index !== offset.index + 1 + i) {
         throw new RaftInvariantError(`log has a gap or disorder at position ${i}`);
       }
     }
-    this.committed = Math.min(Math.max(committed, snapshotIndex), last);
-    this.applied = Math.min(Math.max(applied, snapshotIndex), this.committed);
+    if (covered < offset.index || covered > last) {
+      throw new RaftInvariantError(`snapshot at ${covered} lies outside the log (${offset.index}, ${last}]`);
+    }
+    this.committed = Math.min(Math.max(committed, covered), last);
+    this.applied = Math.min(Math.max(applied, covered), this.committed);
     this.persistedIndex = last;
     this.unstableFrom = last + 1;
   }
 
   firstIndex(): number {
-    return this.snapshotIndex + 1;
+    return this.offsetIndex + 1;
   }
 
   lastIndex(): number {
-    return this.snapshotIndex + this.entries.length;
+    return this.offsetIndex + this.entries.length;
   }
 
   lastTerm(): number {
     const last = this.entries[this.entries.length - 1];
-    return last === undefined ? this.snapshotTerm : last.term;
+    return last === undefined ? this.offsetTerm : last.term;
   }
 
   /** Term of the entry at `index`; undefined when compacted away or beyond the end. */
   term(index: number): number | undefined {
-    if (index === this.snapshotIndex) return this.snapshotTerm;
-    const entry = this.entries[index - this.snapshotIndex - 1];
+    if (index === this.offsetIndex) return this.offsetTerm;
+    const entry = this.entries[index - this.offsetIndex - 1];
     return entry?.term;
   }
 
   entry(index: number): Entry | undefined {
-    return this.entries[index - this.snapshotIndex - 1];
+    return this.entries[index - this.offsetIndex - 1];
   }
 
   /** True if the log holds an entry at `index` with `term` (the AppendEntries consistency check, §5.3). */
@@ -85,8 +95,8 @@ export class RaftLog {
 
   /** Entries in [from, to), stopping early once `maxBytes` of data is reached (always at least one). */
   slice(from: number, to: number, maxBytes = Number.POSITIVE_INFINITY): Entry[] {
-    const start = Math.max(from, this.firstIndex()) - this.snapshotIndex - 1;
-    const end = Math.min(to, this.lastIndex() + 1) - this.snapshotIndex - 1;
+    const start = Math.max(from, this.firstIndex()) - this.offsetIndex - 1;
+    const end = Math.min(to, this.lastIndex() + 1) - this.offsetIndex - 1;
     if (end <= start) return [];
     if (maxBytes === Number.POSITIVE_INFINITY) return this.entries.slice(start, end);
     const out: Entry[] = [];
@@ -111,12 +121,12 @@ export class RaftLog {
    */
   findConflictByTerm(index: number, term: number): number {
     let i = Math.min(index, this.lastIndex());
-    while (i > this.snapshotIndex) {
+    while (i > this.offsetIndex) {
       const t = this.term(i)!;
       if (t <= term) return i;
       i--;
     }
-    return this.snapshotIndex;
+    return this.offsetIndex;
   }
 
   /** Append entries at the end (leader path). They must continue the log. */
@@ -161,7 +171,7 @@ export class RaftLog {
   /** Drop entries at and after `index`. Only uncommitted entries may go. */
   private truncateFrom(index: number): void {
     this.truncations++;
-    this.entries.length = index - this.snapshotIndex - 1;
+    this.entries.length = index - this.offsetIndex - 1;
     if (this.persistedIndex >= index) this.persistedIndex = index - 1;
     if (this.unstableFrom > index) this.unstableFrom = index;
   }
@@ -208,5 +218,49 @@ export class RaftLog {
 
   appliedTo(index: number): void {
     if (index > this.applied) this.applied = index;
+  }
+
+  /** The compaction point: the last discarded entry. */
+  offset(): LogPosition {
+    return { index: this.offsetIndex, term: this.offsetTerm };
+  }
+
+  /**
+   * Discard entries up to and including `index` (Raft §7). Only entries that are applied and durable
+   * may go; the caller clamps to that. Returns whether anything was discarded.
+   */
+  compactTo(index: number): boolean {
+    if (index <= this.offsetIndex) return false;
+    if (index > this.applied || index > this.persistedIndex) {
+      throw new RaftInvariantError(`cannot compact through ${index}: applied ${this.applied}`);
+    }
+    const term = this.term(index)!;
+    this.entries.splice(0, index - this.offsetIndex);
+    this.offsetIndex = index;
+    this.offsetTerm = term;
+    return true;
+  }
+
+  /**
+   * Rebase the log on an installed snapshot at `at` (Raft §7): keep the entries after it when our log
+   * holds its last entry durably with the same term (the store applies the same rule to what it holds),
+   * else discard the whole log. Commit and applied move to the snapshot.
+   */
+  restore(at: LogPosition): void {
+    const keep = at.index <= this.persistedIndex && this.term(at.index) === at.term;
+    if (keep) {
+      this.entries.splice(0, at.index - this.offsetIndex);
+    } else {
+      this.entries.length = 0;
+      this.truncations++;
+      this.persistedIndex = at.index;
+      this.unstableFrom = at.index + 1;
+    }
+    this.offsetIndex = at.index;
+    this.offsetTerm = at.term;
+    if (this.committed < at.index) this.committed = at.index;
+    if (this.applied < at.index) this.applied = at.index;
+    if (this.persistedIndex < at.index) this.persistedIndex = at.index;
+    if (this.unstableFrom <= at.index) this.unstableFrom = at.index + 1;
   }
 }

@@ -2,17 +2,33 @@ import { decodeConfig, encodeConfig } from '../codec/index.js';
 import { allVoters, EMPTY_CONFIG, isVoter } from './config.js';
 import { ForwardedProposals } from './forwarded-proposals.js';
 import { Leader } from './leader.js';
-import type { AppendEntries, Heartbeat, Message, RequestVote, RequestVoteResponse } from './messages.js';
+import type {
+  AppendEntries,
+  Heartbeat,
+  InstallSnapshot,
+  Message,
+  RequestVote,
+  RequestVoteResponse,
+} from './messages.js';
 import { type RaftOptions, type ResolvedRaftOptions, resolveOptions } from './options.js';
 import { voteResult } from './quorum.js';
 import { RaftLog } from './raft-log.js';
-import type { ProposalOutcome, ReadFailure, ReadState, Ready, RejectReason, SoftState } from './ready.js';
+import type {
+  ProposalOutcome,
+  ReadFailure,
+  ReadState,
+  Ready,
+  RejectReason,
+  SnapshotRequest,
+  SoftState,
+} from './ready.js';
 import type { ProgressStatus, RaftInspection, RaftStatus } from './status.js';
 import {
   type ClusterConfig,
   type Entry,
   type EntryType,
   type HardState,
+  type LogPosition,
   NO_NODE,
   type NodeId,
   type Role,
@@ -22,9 +38,11 @@ import {
 /** What the engine starts from: the node's persisted state. */
 export interface RaftInitialState {
   readonly hardState: HardState;
-  /** Every persisted entry after the snapshot, in order. */
+  /** Every persisted entry after the compaction point, in order. */
   readonly entries: readonly Entry[];
   readonly snapshot?: SnapshotMeta | undefined;
+  /** The last compacted entry (see PersistedState.compacted); default: the snapshot's last entry. */
+  readonly compacted?: LogPosition | undefined;
   /** Highest index the state machine already reflects (its snapshot's index after a restore). Default 0. */
   readonly applied?: number;
 }
@@ -43,6 +61,8 @@ export class Raft {
   private role: Role = 'follower';
   /** @internal */ config: ClusterConfig;
   private snapshotConfig: ClusterConfig;
+  /** @internal The latest snapshot this node holds (saved locally or installed). */
+  snapshot: SnapshotMeta | undefined;
   private leader: Leader | undefined;
   private votes = new Map<NodeId, boolean>();
   private readonly forwarded = new ForwardedProposals();
@@ -54,6 +74,7 @@ export class Raft {
   private readStates: ReadState[] = [];
   private readFailures: ReadFailure[] = [];
   private proposalOutcomes: ProposalOutcome[] = [];
+  private snapshotRequests: SnapshotRequest[] = [];
   private configChanged = false;
   private previousSoft: SoftState;
   private previousHard: HardState;
@@ -62,10 +83,11 @@ export class Raft {
     this.options = resolveOptions(options);
     this.id = this.options.id;
     const snapshot = initial.snapshot;
+    this.snapshot = snapshot;
     this.log = new RaftLog(
       initial.entries,
+      initial.compacted ?? { index: snapshot?.index ?? 0, term: snapshot?.term ?? 0 },
       snapshot?.index ?? 0,
-      snapshot?.term ?? 0,
       initial.hardState.commit,
       initial.applied ?? 0,
     );
@@ -111,7 +133,10 @@ export class Raft {
         (message.type === 'RequestVoteResponse' && message.preVote && message.granted);
       if (!keepsTerm) {
         const fromLeader =
-          message.type === 'AppendEntries' || message.type === 'Heartbeat' || message.type === 'TimeoutNow';
+          message.type === 'AppendEntries' ||
+          message.type === 'Heartbeat' ||
+          message.type === 'TimeoutNow' ||
+          message.type === 'InstallSnapshot';
         this.becomeFollower(message.term, fromLeader ? message.from : NO_NODE);
       }
     } else if (message.term < this.term) {
@@ -163,6 +188,70 @@ export class Raft {
       this.startElection(this.options.preVote, false);
   }
 
+  // ---- snapshots (Raft §7) -----------------------------------------------------------------------
+
+  /**
+   * Whether the driver should store this InstallSnapshot chunk, after {@link step} took it: it comes
+   * from the leader of our current term and carries a snapshot past our commit index.
+   */
+  wantsSnapshot(message: InstallSnapshot): boolean {
+    return (
+      this.role === 'follower' &&
+      message.term === this.term &&
+      message.from === this.leaderId &&
+      message.meta.index > this.log.committed
+    );
+  }
+
+  /**
+   * A snapshot received from the leader is now in storage (installed atomically) and in the state
+   * machine: rebase the log on it and tell the leader. Returns false, changing nothing, when the
+   * snapshot is no longer ahead of our commit index (the log caught up meanwhile).
+   */
+  restoreSnapshot(meta: SnapshotMeta): boolean {
+    if (this.leader !== undefined || meta.index <= this.log.committed) return false;
+    this.log.restore(meta);
+    this.snapshot = meta;
+    this.snapshotConfig = meta.config;
+    this.refreshConfig();
+    if (this.leaderId !== NO_NODE) {
+      this.sendAfterPersist(this.appendResponse(this.leaderId, true, meta.index));
+    }
+    return true;
+  }
+
+  /** A snapshot of this node's own state machine was saved to storage. */
+  snapshotSaved(meta: SnapshotMeta): void {
+    if (this.snapshot === undefined || meta.index > this.snapshot.index) {
+      this.snapshot = meta;
+      this.snapshotConfig = meta.config;
+    }
+  }
+
+  /**
+   * Discard log entries up to `index` from memory (the driver compacts storage the same way). Clamped
+   * to what the snapshot covers and what is applied and durable here. Returns the new compaction point.
+   */
+  compact(index: number): number {
+    const limit = Math.min(index, this.snapshot?.index ?? 0, this.log.applied, this.log.persistedIndex);
+    this.log.compactTo(limit);
+    return this.log.offset().index;
+  }
+
+  /** The configuration in force at `index` (at or after the latest snapshot's index). */
+  configAt(index: number): ClusterConfig {
+    for (let i = Math.min(index, this.log.lastIndex()); i >= this.log.firstIndex(); i--) {
+      const entry = this.log.entry(i)!;
+      if (entry.type === 'config') return decodeConfig(entry.data);
+    }
+    return this.snapshotConfig;
+  }
+
+  /** Leader only: the driver's snapshot transfer to `to` succeeded or failed. */
+  reportSnapshot(to: NodeId, succeeded: boolean): void {
+    this.leader?.reportSnapshot(to, succeeded);
+  }
+
   // ---- output ------------------------------------------------------------------------------------
 
   hasReady(): boolean {
@@ -175,6 +264,7 @@ export class Raft {
       this.readStates.length > 0 ||
       this.readFailures.length > 0 ||
       this.proposalOutcomes.length > 0 ||
+      this.snapshotRequests.length > 0 ||
       this.configChanged ||
       !sameHardState(this.hardState(), this.previousHard) ||
       !sameSoftState(this.softState(), this.previousSoft)
@@ -198,6 +288,7 @@ export class Raft {
       readFailures: this.readFailures,
       proposalOutcomes: this.proposalOutcomes,
       config: this.configChanged ? this.config : undefined,
+      snapshotRequests: this.snapshotRequests,
     };
     this.previousSoft = soft;
     this.previousHard = hard;
@@ -206,6 +297,7 @@ export class Raft {
     this.readStates = [];
     this.readFailures = [];
     this.proposalOutcomes = [];
+    this.snapshotRequests = [];
     this.configChanged = false;
     return ready;
   }
@@ -257,7 +349,11 @@ export class Raft {
 
   /** A message from an older term (§5.1): tell a stale leader or pre-candidate about the newer term. */
   private stepStale(message: Message): void {
-    if (message.type === 'AppendEntries' || message.type === 'Heartbeat') {
+    if (
+      message.type === 'AppendEntries' ||
+      message.type === 'Heartbeat' ||
+      message.type === 'InstallSnapshot'
+    ) {
       this.sendAfterPersist({
         type: 'AppendEntriesResponse',
         from: this.id,
@@ -326,6 +422,19 @@ export class Raft {
       case 'Propose':
         this.handleForwardedProposal(message.from, message.proposalId, message.data);
         return;
+      case 'InstallSnapshot':
+        if (this.leader !== undefined) return;
+        this.acceptLeader(message.from);
+        // Already past it: tell the leader where we are; the driver drops the chunk (wantsSnapshot).
+        if (message.meta.index <= this.log.committed) {
+          this.sendAfterPersist(this.appendResponse(message.from, true, this.log.committed));
+        }
+        return;
+      case 'InstallSnapshotResponse': {
+        const progress = this.leader?.progress.get(message.from);
+        if (progress !== undefined) progress.recentActive = true;
+        return;
+      }
       case 'ProposeResponse':
         this.proposalOutcomes.push(
           message.index > 0
@@ -639,6 +748,11 @@ export class Raft {
   }
 
   // ---- plumbing ----------------------------------------------------------------------------------
+
+  /** @internal */
+  requestSnapshot(to: NodeId, index: number): void {
+    this.snapshotRequests.push({ to, index });
+  }
 
   /** @internal Queue a message that may go out before this batch is persisted. */
   send(message: Message): void {

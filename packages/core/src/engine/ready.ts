@@ -38,6 +38,16 @@ export type ProposalOutcome =
     };
 
 /**
+ * A follower needs entries this leader compacted: stream it the latest snapshot (Raft §7) and report
+ * the outcome with {@link Raft.reportSnapshot}.
+ */
+export interface SnapshotRequest {
+  readonly to: NodeId;
+  /** Index of the snapshot the engine knows; the driver sends the store's latest, which may be newer. */
+  readonly index: number;
+}
+
+/**
  * One batch of work for the driver. The driver must carry it out in this order:
  * 1. send `messages` (they promise nothing about local durable state; a leader's appends go out while
  *    its own write is in flight, Raft thesis §10.2.1);
@@ -60,4 +70,6 @@ export interface Ready {
   readonly proposalOutcomes: readonly ProposalOutcome[];
   /** Set when the configuration in force changed (it takes effect when appended). */
   readonly config: ClusterConfig | undefined;
+  /** Followers to send a snapshot to (leader only); start these transfers, in any order. */
+  readonly snapshotRequests: readonly SnapshotRequest[];
 }

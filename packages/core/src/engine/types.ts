@@ -41,6 +41,12 @@ export interface ClusterConfig {
   readonly learners: readonly NodeId[];
 }
 
+/** A place in the log: an entry's index and term. */
+export interface LogPosition {
+  readonly index: number;
+  readonly term: number;
+}
+
 /** Describes a snapshot: the state machine's state up to and including `index`. */
 export interface SnapshotMeta {
   /** Last log index the snapshot covers. */

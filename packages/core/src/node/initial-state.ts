@@ -40,9 +40,9 @@ export async function loadInitialState(
     hardState: persisted.hardState,
     entries: persisted.entries,
     snapshot: persisted.snapshot,
-    // The state machine starts empty and is rebuilt by re-applying the log. Restoring a snapshot into
-    // the state machine is not part of the StateMachine contract yet, so a snapshot's prefix is taken
-    // as already reflected.
+    compacted: persisted.compacted,
+    // The driver restores the state machine from the snapshot before starting; the log after the
+    // snapshot is then re-applied.
     applied: persisted.snapshot?.index ?? 0,
   };
 }

@@ -6,16 +6,23 @@
 import { seededRandom } from '../../test/seeded-random.js';
 import type { Message } from '../engine/messages.js';
 import type { RaftOptions } from '../engine/options.js';
-import type { Entry, NodeId } from '../engine/types.js';
+import type { Entry, NodeId, SnapshotMeta } from '../engine/types.js';
 import type { StoppedError } from '../errors.js';
 import type { Clock, Timer } from '../interfaces/clock.js';
 import type { Observer } from '../interfaces/observer.js';
 import type { CommittedEntry, StateMachine } from '../interfaces/state-machine.js';
-import type { PersistBatch, PersistedState, Storage } from '../interfaces/storage.js';
+import type {
+  PersistBatch,
+  PersistedState,
+  SnapshotReader,
+  SnapshotWriter,
+  Storage,
+} from '../interfaces/storage.js';
 import type { MessageHandler, Transport } from '../interfaces/transport.js';
 import { type MemoryNetwork, memoryNetwork } from '../memory/memory-network.js';
 import { type MemoryStorage, memoryStorage } from '../memory/memory-storage.js';
 import { createRaftNode, type RaftNode } from './raft-node.js';
+import type { SnapshotOptions } from './snapshot-options.js';
 
 export { seededRandom };
 
@@ -129,6 +136,22 @@ export class ListStateMachine implements StateMachine<number> {
       return entry.index;
     });
   }
+
+  /** The values as JSON lines, three per chunk, so a snapshot spans several chunks. */
+  snapshot(): AsyncIterable<Uint8Array> {
+    const values = this.values.slice();
+    return (async function* () {
+      for (let at = 0; at < values.length; at += 3)
+        yield bytes(`${JSON.stringify(values.slice(at, at + 3))}\n`);
+    })();
+  }
+
+  async restore(chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    let text = '';
+    for await (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
+    this.values.length = 0;
+    for (const line of text.split('\n')) if (line !== '') this.values.push(...(JSON.parse(line) as string[]));
+  }
 }
 
 /**
@@ -189,6 +212,18 @@ export class GatedStorage implements Storage {
   lastIndex(): Promise<number> {
     return this.inner.lastIndex();
   }
+  beginSnapshot(meta: SnapshotMeta): Promise<SnapshotWriter> {
+    return this.inner.beginSnapshot(meta);
+  }
+
+  readSnapshot(): Promise<SnapshotReader | undefined> {
+    return this.inner.readSnapshot();
+  }
+
+  compact(index: number): Promise<void> {
+    return this.inner.compact(index);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }
@@ -232,6 +267,8 @@ export interface TestClusterOptions {
   readonly seed?: number;
   readonly observer?: (id: NodeId) => Observer | undefined;
   readonly requestTimeoutMs?: number;
+  /** Snapshot options; off (false) unless a test turns them on. */
+  readonly snapshot?: SnapshotOptions | false;
 }
 
 /** N nodes on one memoryNetwork and one virtual clock, bootstrapped with every id as a voter. */
@@ -312,6 +349,7 @@ export class TestCluster {
       random: seededRandom(seed),
       initialMembers: this.ids,
       onFatalError: (error) => fatalErrors.push(error),
+      snapshot: this.options.snapshot ?? false,
       ...(observer === undefined ? {} : { observer }),
       ...(this.options.raft === undefined ? {} : { raft: this.options.raft }),
       ...(this.options.requestTimeoutMs === undefined

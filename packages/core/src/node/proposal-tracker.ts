@@ -116,6 +116,26 @@ export class ProposalTracker<Result> {
     for (const pending of list) this.settleApplied(pending, record);
   }
 
+  /**
+   * The state machine jumped to a snapshot at `index` (installed from the leader): entries up to it
+   * were never applied here one by one, so their proposals' results are unknown. They fail with
+   * TimeoutError, the error that means "may or may not have been applied".
+   */
+  onSkipped(index: number): void {
+    for (const [at, list] of [...this.awaitingApply]) {
+      if (at > index) continue;
+      this.awaitingApply.delete(at);
+      for (const pending of list) {
+        this.settle(
+          pending,
+          'failed',
+          'untracked',
+          new TimeoutError('the entry was applied through a snapshot; its result is unknown here'),
+        );
+      }
+    }
+  }
+
   /** Reject every pending proposal (the node stopped or failed). */
   rejectAll(error: unknown): void {
     const all = [...this.awaitingOutcome.values()];

@@ -10,10 +10,20 @@ import type { Observer } from '../interfaces/observer.js';
 import type { StateMachine } from '../interfaces/state-machine.js';
 import type { Storage } from '../interfaces/storage.js';
 import type { Transport } from '../interfaces/transport.js';
+import { ExclusiveTasks } from './exclusive-tasks.js';
 import { loadInitialState } from './initial-state.js';
 import { ProposalTracker } from './proposal-tracker.js';
 import { ReadTracker } from './read-tracker.js';
 import { abortReason, type RequestOptions, RequestWaiter } from './request-waiter.js';
+import { type SnapshotHost, snapshotsSupported } from './snapshot-host.js';
+import {
+  type ResolvedSnapshotOptions,
+  resolveSnapshotOptions,
+  type SnapshotOptions,
+} from './snapshot-options.js';
+import { SnapshotReceiver } from './snapshot-receiver.js';
+import { SnapshotSender } from './snapshot-sender.js';
+import { SnapshotTaker } from './snapshot-taker.js';
 
 /** Options of {@link createRaftNode}: the injected components and the node's tunables. */
 export interface RaftNodeOptions<Result> {
@@ -46,6 +56,11 @@ export interface RaftNodeOptions<Result> {
    * as an unhandled promise rejection, so a failure can never go unnoticed.
    */
   readonly onFatalError?: (error: StoppedError) => void;
+  /**
+   * Snapshots and log compaction (Raft §7), on whenever the state machine implements `snapshot` and
+   * `restore` and the storage supports snapshots; `false` turns them off. See {@link SnapshotOptions}.
+   */
+  readonly snapshot?: SnapshotOptions | false;
 }
 
 export type { AbortSignalLike, RequestOptions } from './request-waiter.js';
@@ -141,6 +156,12 @@ class DriverNode<Result> implements RaftNode<Result> {
   private readonly proposals: ProposalTracker<Result>;
   private readonly reads: ReadTracker;
   private transfers: PendingTransfer[] = [];
+  private readonly exclusiveTasks = new ExclusiveTasks();
+  private readonly snapshotOptions: ResolvedSnapshotOptions | undefined;
+  private snapshots:
+    | { readonly sender: SnapshotSender; readonly receiver: SnapshotReceiver; readonly taker: SnapshotTaker }
+    | undefined;
+  private electionTicks: number;
 
   constructor(private readonly options: RaftNodeOptions<Result>) {
     this.id = options.id;
@@ -158,6 +179,11 @@ class DriverNode<Result> implements RaftNode<Result> {
         : { ...options.raft, id: options.id, random: options.random };
     // Validate now so a bad configuration fails at construction, not inside start().
     const resolved = resolveOptions(this.engineOptions);
+    this.electionTicks = resolved.electionTicks;
+    this.snapshotOptions =
+      options.snapshot === false || !snapshotsSupported(options)
+        ? undefined
+        : resolveSnapshotOptions(options.snapshot);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10 * resolved.electionTicks * this.tickMs;
     const observer = this.observer;
     const clock = this.clock;
@@ -262,10 +288,20 @@ class DriverNode<Result> implements RaftNode<Result> {
     try {
       const initial = await loadInitialState(this.options.storage, this.options.initialMembers);
       if (this.lifecycle !== 'starting') throw new StoppedError('the node was stopped while starting');
+      await this.restoreFromStorage(initial.snapshot?.index ?? 0);
+      if (this.lifecycle !== 'starting') throw new StoppedError('the node was stopped while starting');
       const engine = new Raft(this.engineOptions, initial);
       this.engine = engine;
       this.appliedIndex = initial.applied ?? 0;
       this.committedIndex = initial.hardState.commit;
+      if (this.snapshotOptions !== undefined) {
+        const host = this.snapshotHost(this.snapshotOptions);
+        this.snapshots = {
+          sender: new SnapshotSender(host),
+          receiver: new SnapshotReceiver(host),
+          taker: new SnapshotTaker(host, initial.snapshot?.index ?? 0),
+        };
+      }
       if (this.options.peers !== undefined) this.options.transport.setPeers(this.options.peers);
       await this.options.transport.start((message) => this.receive(message));
       if (this.lifecycle !== 'starting') {
@@ -293,6 +329,54 @@ class DriverNode<Result> implements RaftNode<Result> {
       if (this.lifecycle === 'starting') this.lifecycle = 'stopped';
       throw error;
     }
+  }
+
+  /** On start: bring the state machine to the stored snapshot, from which the log is then replayed. */
+  private async restoreFromStorage(snapshotIndex: number): Promise<void> {
+    if (snapshotIndex === 0) return;
+    const { storage, stateMachine } = this.options;
+    if (typeof stateMachine.restore !== 'function' || typeof storage.readSnapshot !== 'function') {
+      throw new Error(
+        `the storage holds a snapshot at index ${snapshotIndex}, but the state machine has no restore() to load it`,
+      );
+    }
+    const reader = await storage.readSnapshot();
+    if (reader === undefined)
+      throw new Error(`the storage lists a snapshot at ${snapshotIndex} but cannot read it`);
+    await stateMachine.restore(reader.chunks());
+  }
+
+  private snapshotHost(options: ResolvedSnapshotOptions): SnapshotHost {
+    return {
+      id: this.id,
+      storage: this.options.storage,
+      stateMachine: this.options.stateMachine as SnapshotHost['stateMachine'],
+      observer: this.observer,
+      clock: this.clock,
+      options,
+      engine: () => this.loadedEngine(),
+      running: () => this.lifecycle === 'running',
+      input: (feed) => this.input(feed),
+      exclusive: (task) => {
+        const result = this.exclusiveTasks.add(task);
+        this.pump();
+        return result;
+      },
+      send: (message) => this.send([message]),
+      restored: (index) => this.onSnapshotRestored(index),
+      fail: (error) => this.fail(error),
+      nextId: () => this.nextRequestId++,
+    };
+  }
+
+  /** The state machine now holds a snapshot installed from the leader. */
+  private onSnapshotRestored(index: number): void {
+    if (index <= this.appliedIndex) return;
+    this.appliedIndex = index;
+    if (index > this.committedIndex) this.committedIndex = index;
+    this.proposals.onSkipped(index);
+    this.reads.onApplied(index);
+    this.snapshots?.taker.reset(index);
   }
 
   private async stopOnce(): Promise<void> {
@@ -325,6 +409,10 @@ class DriverNode<Result> implements RaftNode<Result> {
   private input(feed: (engine: Raft) => void): void {
     const engine = this.engine;
     if (this.lifecycle !== 'running' || engine === undefined) return;
+    if (this.exclusiveTasks.holding) {
+      this.exclusiveTasks.defer(feed);
+      return;
+    }
     try {
       feed(engine);
     } catch (error) {
@@ -340,7 +428,28 @@ class DriverNode<Result> implements RaftNode<Result> {
     if (this.observer !== undefined) {
       this.observer({ type: 'message-received', messageType: message.type, from: message.from, message });
     }
+    if (message.type === 'InstallSnapshot' || message.type === 'InstallSnapshotResponse') {
+      this.input((engine) => {
+        engine.step(message);
+        this.routeSnapshotMessage(engine, message);
+      });
+      return;
+    }
     this.input((engine) => engine.step(message));
+  }
+
+  /** After the engine checked its term: hand a snapshot chunk or answer to the transfer it belongs to. */
+  private routeSnapshotMessage(engine: Raft, message: Message): void {
+    const snapshots = this.snapshots;
+    if (snapshots === undefined) return;
+    if (message.type === 'InstallSnapshot') {
+      if (engine.wantsSnapshot(message)) snapshots.receiver.onChunk(message, true);
+      else if (message.term === engine.term && message.meta.index <= engine.status().commitIndex)
+        snapshots.receiver.onChunk(message, false);
+    } else if (message.type === 'InstallSnapshotResponse') {
+      const status = engine.status();
+      if (status.role === 'leader' && message.term === status.term) snapshots.sender.onResponse(message);
+    }
   }
 
   private armTick(): void {
@@ -348,6 +457,10 @@ class DriverNode<Result> implements RaftNode<Result> {
       if (this.lifecycle !== 'running') return;
       this.armTick();
       this.input((engine) => engine.tick());
+      if (this.snapshots !== undefined) {
+        this.snapshots.sender.tick(this.electionTicks);
+        this.snapshots.receiver.tick(this.electionTicks);
+      }
       if (this.observedLeader) this.reportProgress();
     }, this.tickMs);
   }
@@ -371,7 +484,7 @@ class DriverNode<Result> implements RaftNode<Result> {
   private pump(): void {
     const engine = this.engine;
     if (this.batchInFlight || this.lifecycle !== 'running' || engine === undefined) return;
-    if (!engine.hasReady()) return;
+    if (!engine.hasReady() && !this.exclusiveTasks.pending) return;
     this.batchInFlight = true;
     void this.drain(engine);
   }
@@ -379,7 +492,12 @@ class DriverNode<Result> implements RaftNode<Result> {
   /** Carry out Ready batches one at a time until the engine has nothing more. Never rejects. */
   private async drain(engine: Raft): Promise<void> {
     try {
-      while (this.lifecycle === 'running' && engine.hasReady()) {
+      while (this.lifecycle === 'running') {
+        if (this.exclusiveTasks.pending) {
+          await this.exclusiveTasks.runNext(engine);
+          continue;
+        }
+        if (!engine.hasReady()) break;
         const ready = engine.ready();
         const completed = await this.carryOut(ready);
         // Stopped mid-batch: the engine is abandoned, so it must not believe the batch was done.
@@ -401,6 +519,12 @@ class DriverNode<Result> implements RaftNode<Result> {
       const { role, term, leader } = ready.softState;
       this.observedLeader = role === 'leader';
       observer({ type: 'role-changed', role, term, leader });
+    }
+    if (ready.softState !== undefined && ready.softState.role !== 'leader') this.snapshots?.sender.stopAll();
+    for (const request of ready.snapshotRequests) {
+      if (this.snapshots !== undefined) this.snapshots.sender.start(request.to);
+      // Without snapshot support the follower cannot be caught up; the engine retries at heartbeat pace.
+      else this.input((engine) => engine.reportSnapshot(request.to, false));
     }
     // 1. Messages that promise nothing about our disk go out first, overlapping our write (thesis §10.2.1).
     this.send(ready.messages);
@@ -473,6 +597,7 @@ class DriverNode<Result> implements RaftNode<Result> {
     }
     this.appliedIndex = lastIndex;
     this.reads.onApplied(this.appliedIndex);
+    this.snapshots?.taker.onApplied(entries, lastIndex);
     return true;
   }
 
@@ -501,6 +626,11 @@ class DriverNode<Result> implements RaftNode<Result> {
     this.lifecycle = 'stopped';
     this.tickTimer?.cancel();
     this.tickTimer = undefined;
+    this.exclusiveTasks.rejectAll(error);
+    if (this.snapshots !== undefined) {
+      this.snapshots.sender.stopAll();
+      void this.snapshots.receiver.abandon().catch(() => undefined);
+    }
     this.proposals.rejectAll(error);
     this.reads.rejectAll(error);
     const transfers = this.transfers;

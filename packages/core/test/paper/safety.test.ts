@@ -167,7 +167,7 @@ describe('Raft §5.4 committed entries are never truncated', () => {
   it('the log raises RaftInvariantError rather than truncate a committed entry', () => {
     // Truncating committed entries is impossible in a correct cluster (a bug or a broken disk): the
     // engine stops instead of silently diverging from the other state machines.
-    const log = new RaftLog([entry(1, 1), entry(2, 2), entry(3, 2)], 0, 0, 3, 3);
+    const log = new RaftLog([entry(1, 1), entry(2, 2), entry(3, 2)], { index: 0, term: 0 }, 0, 3, 3);
     let thrown: unknown;
     try {
       log.tryAppend(1, 1, [entry(2, 3)]);

@@ -1,6 +1,7 @@
 import type { Entry, HardState, PersistedState, Storage } from '@raft/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { describeSnapshotStorage } from './describe-snapshot-storage.js';
 import { patternBytes, plainCopy, sameBytes, sampleEntries, sampleEntry } from './sample-entries.js';
 import { applyToModel, batchFor, batchPlansArbitrary, emptyModel } from './storage-log-model.js';
 import { type StorageFactory, withStorage } from './storage-session.js';
@@ -11,7 +12,8 @@ const SLOW_TEST_MS = 60_000;
 /**
  * Registers vitest tests that check `factory`'s stores against the {@link Storage} contract: load on
  * an empty store, what each kind of batch leaves behind, suffix overwrite (Raft §5.3), contiguity,
- * ranges, binary data, a property test against an array model, reopen (when the factory can) and close.
+ * ranges, binary data, a property test against an array model, reopen (when the factory can), close,
+ * and snapshots: chunked writes, save, install, compaction and a crash at each step of an install.
  * Errors are recognised by their `code` (`RAFT_STORAGE_RANGE`, `RAFT_STORAGE_GAP`, `RAFT_STORAGE_CLOSED`).
  *
  * The property test prints fast-check's seed and path when it fails; replay it by calling
@@ -247,6 +249,8 @@ export function describeStorage(name: string, factory: StorageFactory): void {
       },
       SLOW_TEST_MS,
     );
+
+    if (factory.snapshots !== false) describeSnapshotStorage(factory);
 
     describe('reopen', () => {
       const reopenTest = (

@@ -55,6 +55,27 @@ export function sampleMessages(from: NodeId, to: NodeId): Message[] {
       data: Uint8Array.of(0xde, 0xad, 0x00, 0xbe, 0xef),
     },
     ProposeResponse: { ...envelope, type: 'ProposeResponse', proposalId: 3, index: 44, entryTerm: 7 },
+    InstallSnapshot: {
+      ...envelope,
+      type: 'InstallSnapshot',
+      meta: {
+        index: 2 ** 33 + 1,
+        term: 6,
+        config: { voters: [from, to], outgoingVoters: ['x'], learners: ['y'] },
+      },
+      transferId: 9,
+      offset: 65_536,
+      data: patternBytes(1000, 9),
+      done: true,
+    },
+    InstallSnapshotResponse: {
+      ...envelope,
+      type: 'InstallSnapshotResponse',
+      transferId: 9,
+      snapshotIndex: 2 ** 33 + 1,
+      received: 66_536,
+      status: 'installed',
+    },
   };
   return Object.values(table);
 }

@@ -17,6 +17,11 @@ export interface StorageFactory {
    * which the test may already have closed.
    */
   teardown?(storage: Storage): Promise<void>;
+  /**
+   * Whether to run the snapshot tests (beginSnapshot, readSnapshot, compact). Default true; set false
+   * only for a store that does not implement them yet (such a store cannot compact its log).
+   */
+  readonly snapshots?: boolean;
 }
 
 /** The store a test is working on; it changes when the test reopens it. */

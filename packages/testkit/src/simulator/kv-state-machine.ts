@@ -30,8 +30,13 @@ export interface KvStateMachine extends StateMachine<KvOutput> {
   /** The current value of `key` (local read: only linearizable after `RaftNode.read()`). */
   get(key: string): string | null;
   /** A copy of the whole store, for end-of-run comparisons. */
-  snapshot(): Map<string, string>;
+  dump(): Map<string, string>;
+  snapshot(): AsyncIterable<Uint8Array>;
+  restore(chunks: AsyncIterable<Uint8Array>): Promise<void>;
 }
+
+/** Keys per snapshot chunk: small, so simulated snapshots span many chunks and messages. */
+const KEYS_PER_CHUNK = 8;
 
 export interface KvStateMachineOptions {
   /** Sees every batch before it is applied (for State Machine Safety checks). */
@@ -45,8 +50,8 @@ export interface KvStateMachineOptions {
 
 /** Creates an empty KV store: put, get, delete and compare-and-set on a Map. */
 export function kvStateMachine(options: KvStateMachineOptions = {}): KvStateMachine {
-  const data = new Map<string, string>();
-  const answered = new Map<string, KvOutput>();
+  let data = new Map<string, string>();
+  let answered = new Map<string, KvOutput>();
   const execute = (op: KvOperation): KvOutput => {
     switch (op.kind) {
       case 'get':
@@ -83,6 +88,31 @@ export function kvStateMachine(options: KvStateMachineOptions = {}): KvStateMach
       });
     },
     get: (key) => data.get(key) ?? null,
-    snapshot: () => new Map(data),
+    dump: () => new Map(data),
+    snapshot() {
+      // Captured now; the stream reads the copies while the node keeps applying.
+      const records: unknown[] = [...data].map(([key, value]) => ['d', key, value]);
+      for (const [id, output] of answered) records.push(['a', id, output]);
+      return (async function* () {
+        for (let at = 0; at < records.length; at += KEYS_PER_CHUNK) {
+          yield encoder.encode(`${JSON.stringify(records.slice(at, at + KEYS_PER_CHUNK))}\n`);
+        }
+      })();
+    },
+    async restore(chunks) {
+      const nextData = new Map<string, string>();
+      const nextAnswered = new Map<string, KvOutput>();
+      let text = '';
+      for await (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
+      for (const line of text.split('\n')) {
+        if (line === '') continue;
+        for (const [kind, key, value] of JSON.parse(line) as [string, string, unknown][]) {
+          if (kind === 'd') nextData.set(key, value as string);
+          else nextAnswered.set(key, value as KvOutput);
+        }
+      }
+      data = nextData;
+      answered = nextAnswered;
+    },
   };
 }

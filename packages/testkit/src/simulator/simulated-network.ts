@@ -204,6 +204,10 @@ export function describeMessage(message: Message): string {
       return `${head} id=${message.proposalId}`;
     case 'ProposeResponse':
       return `${head} id=${message.proposalId} at=${message.index}/${message.entryTerm}`;
+    case 'InstallSnapshot':
+      return `${head} snap=${message.meta.index}/${message.meta.term} #${message.transferId} @${message.offset}+${message.data.length}${message.done ? ' done' : ''}`;
+    case 'InstallSnapshotResponse':
+      return `${head} snap=${message.snapshotIndex} #${message.transferId} ${message.status} received=${message.received}`;
     default: {
       const unreachable: never = message;
       return String(unreachable);

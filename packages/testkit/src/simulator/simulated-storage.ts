@@ -1,5 +1,15 @@
-import type { Entry, HardState, PersistBatch, PersistedState, Storage } from '@raft/core';
-import { StorageRangeError } from '@raft/core';
+import {
+  type Entry,
+  type PersistBatch,
+  type PersistedState,
+  type SnapshotMeta,
+  type SnapshotReader,
+  type SnapshotWriter,
+  type Storage,
+  StorageClosedError,
+  StorageImage,
+  snapshotReader,
+} from '@raft/core';
 import type { EventOwner, VirtualScheduler } from './virtual-scheduler.js';
 
 /**
@@ -7,15 +17,15 @@ import type { EventOwner, VirtualScheduler } from './virtual-scheduler.js';
  * instances; each (re)start opens a new {@link simulatedStorage} view over it.
  */
 export interface SimulatedDisk {
-  hardState: HardState;
-  entries: Entry[];
+  /** The durable contents, with every rule of the Storage contract (core's StorageImage). */
+  image: StorageImage;
   /** Completed writes, for statistics. */
   writes: number;
 }
 
-/** An empty disk: term 0, no vote, commit 0, no entries. */
+/** An empty disk: term 0, no vote, commit 0, no entries, no snapshot. */
 export function createSimulatedDisk(): SimulatedDisk {
-  return { hardState: { term: 0, vote: '', commit: 0 }, entries: [], writes: 0 };
+  return { image: new StorageImage(), writes: 0 };
 }
 
 export interface SimulatedStorageOptions {
@@ -36,89 +46,115 @@ export interface SimulatedStorageOptions {
 }
 
 /**
- * A {@link Storage} over a {@link SimulatedDisk}. Writes complete after a random virtual latency, in the
- * order they were issued, each batch all or nothing; reads see issued writes at once (like a page
- * cache). A crash of the owning instance discards the writes not yet durable: their promises never
- * settle, as if the process died.
+ * A {@link Storage} over a {@link SimulatedDisk}. Every write (persist, snapshot save or install,
+ * compaction) is checked and applied to this instance's view at once (like a page cache) and reaches
+ * the disk after a random virtual latency, in issue order, all or nothing. A crash of the owning
+ * instance discards the writes not yet durable: their promises never settle, as if the process died.
+ * Snapshot chunks are staged in the instance's memory, so a crash before `install` resolves loses them.
  */
 export function simulatedStorage(options: SimulatedStorageOptions): Storage {
   const { disk, scheduler, owner } = options;
-  // The view: durable contents plus this instance's issued but maybe not yet durable writes.
-  let hardState = disk.hardState;
-  const entries = disk.entries.slice();
+  const view = new StorageImage(disk.image.contents());
   let lastCompletionAt = 0;
   let closed = false;
 
   const checkOpen = (): void => {
-    if (closed) throw new Error('storage is closed');
+    if (closed) throw new StorageClosedError();
   };
-  const lastIndex = (): number => entries.length;
-  return {
-    async load(): Promise<PersistedState> {
+  /** Apply `change` to the view now and to the disk after the latency; resolves when durable. */
+  const write = (change: (image: StorageImage) => void, batch?: PersistBatch): Promise<void> => {
+    try {
       checkOpen();
-      return { hardState, snapshot: undefined, entries: entries.slice() };
-    },
+      change(view);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // A disk completes writes in issue order: never before the previous one.
+    const completeAt = Math.max(scheduler.now() + options.latencyMs(), lastCompletionAt);
+    lastCompletionAt = completeAt;
+    return new Promise((resolve) => {
+      const makeDurable = (): void => {
+        change(disk.image);
+        disk.writes++;
+        if (batch !== undefined) options.onDurable?.(batch);
+        if (options.ackBeforeDurable !== true) resolve();
+      };
+      scheduler.schedule(completeAt - scheduler.now(), makeDurable, {
+        owner,
+        node: options.node,
+        label: 'disk',
+      });
+      if (options.ackBeforeDurable === true) resolve();
+    });
+  };
+  const read = async <T>(body: () => T): Promise<T> => {
+    checkOpen();
+    return body();
+  };
+
+  return {
+    load: (): Promise<PersistedState> => read(() => view.load()),
     persist(batch: PersistBatch): Promise<void> {
       const copy: PersistBatch = { hardState: batch.hardState, entries: batch.entries.slice() };
-      try {
-        checkOpen();
-        applyBatch(entries, copy);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if (copy.hardState !== undefined) hardState = copy.hardState;
-      // A disk completes writes in issue order: never before the previous one.
-      const completeAt = Math.max(scheduler.now() + options.latencyMs(), lastCompletionAt);
-      lastCompletionAt = completeAt;
-      return new Promise((resolve) => {
-        const makeDurable = (): void => {
-          applyBatch(disk.entries, copy);
-          if (copy.hardState !== undefined) disk.hardState = copy.hardState;
-          disk.writes++;
-          options.onDurable?.(copy);
-          if (options.ackBeforeDurable !== true) resolve();
-        };
-        scheduler.schedule(completeAt - scheduler.now(), makeDurable, {
-          owner,
-          node: options.node,
-          label: 'disk',
-        });
-        if (options.ackBeforeDurable === true) resolve();
-      });
+      return write((image) => image.persist(copy), copy);
     },
-    async entries(from: number, to: number): Promise<Entry[]> {
-      checkOpen();
-      if (from < 1 || to > lastIndex() + 1 || from > to) {
-        throw new StorageRangeError(`entries [${from}, ${to}) outside [1, ${lastIndex() + 1})`);
-      }
-      return entries.slice(from - 1, to - 1);
-    },
-    async term(index: number): Promise<number | undefined> {
-      checkOpen();
-      if (index === 0) return 0;
-      return entries[index - 1]?.term;
-    },
-    async firstIndex(): Promise<number> {
-      checkOpen();
-      return 1;
-    },
-    async lastIndex(): Promise<number> {
-      checkOpen();
-      return lastIndex();
-    },
+    entries: (from: number, to: number): Promise<Entry[]> => read(() => view.entries(from, to)),
+    term: (index: number) => read(() => view.term(index)),
+    firstIndex: () => read(() => view.firstIndex()),
+    lastIndex: () => read(() => view.lastIndex()),
+    beginSnapshot: (meta: SnapshotMeta): Promise<SnapshotWriter> =>
+      read(() => stagedWriter(meta, write, checkOpen)),
+    readSnapshot: (): Promise<SnapshotReader | undefined> =>
+      read(() => {
+        const stored = view.snapshot;
+        return stored === undefined ? undefined : snapshotReader(stored);
+      }),
+    compact: (index: number) => write((image) => image.compact(index)),
     async close(): Promise<void> {
       closed = true;
     },
   };
 }
 
-/** Replaces the suffix from the batch's first index (Raft §5.3) and appends the batch. */
-function applyBatch(log: Entry[], batch: PersistBatch): void {
-  const first = batch.entries[0];
-  if (first === undefined) return;
-  if (first.index > log.length + 1) {
-    throw new Error(`persist leaves a gap: log ends at ${log.length}, batch starts at ${first.index}`);
-  }
-  log.length = first.index - 1;
-  for (const entry of batch.entries) log.push(entry);
+/** A writer that stages chunks in memory and makes them durable in one write on save or install. */
+function stagedWriter(
+  meta: SnapshotMeta,
+  write: (change: (image: StorageImage) => void) => Promise<void>,
+  checkOpen: () => void,
+): SnapshotWriter {
+  let chunks: Uint8Array[] | undefined = [];
+  const take = (): Uint8Array[] => {
+    checkOpen();
+    if (chunks === undefined) throw new StorageClosedError();
+    const taken = chunks;
+    chunks = undefined;
+    return taken;
+  };
+  return {
+    meta,
+    async write(chunk: Uint8Array) {
+      checkOpen();
+      if (chunks === undefined) throw new StorageClosedError();
+      chunks.push(chunk.slice());
+    },
+    save() {
+      try {
+        const taken = take();
+        return write((image) => image.saveSnapshot(meta, taken));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    install() {
+      try {
+        const taken = take();
+        return write((image) => image.installSnapshot(meta, taken));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    async abort() {
+      chunks = undefined;
+    },
+  };
 }
