@@ -5,6 +5,7 @@
 //
 //   pnpm --filter @raft/otel bench            (after a build)
 //   ROUNDS=7 PROPOSALS=30000 WARMUP=10000 CONCURRENCY=64 node bench/instrumentation-overhead.mjs
+//   MODES=off,metrics node bench/instrumentation-overhead.mjs     (a subset; "off" is always run)
 
 import { fileURLToPath } from 'node:url';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -152,28 +153,39 @@ if (childMode !== undefined) {
 } else {
   const { execFileSync } = await import('node:child_process');
   const script = fileURLToPath(import.meta.url);
-  const results = Object.fromEntries(Object.keys(MODES).map((name) => [name, []]));
+  const selected = process.env.MODES?.split(',').map((name) => name.trim()) ?? Object.keys(MODES);
+  for (const name of selected) if (!(name in MODES)) throw new Error(`unknown mode ${name}`);
+  const names = ['off', ...selected.filter((name) => name !== 'off')];
+  const results = Object.fromEntries(names.map((name) => [name, []]));
   console.log(
     `instrumentation overhead: 3 in-process nodes, ${PROPOSALS} proposals of ${payload.length} B per round ` +
       `after ${WARMUP} warm-up ones, ${CONCURRENCY} concurrent callers, ${ROUNDS} interleaved rounds, ` +
       `one process per round (node ${process.version})`,
   );
   for (let r = 0; r < ROUNDS; r++) {
-    for (const name of Object.keys(MODES)) {
+    for (const name of names) {
       const output = execFileSync(process.execPath, [script, name], { encoding: 'utf8' });
       results[name].push(JSON.parse(output));
     }
   }
   // Wall-clock throughput suffers from whatever else the machine runs; CPU time per proposal (this
   // process: one JS thread plus the GC's helpers) is the steadier measure of what instrumentation adds.
-  const baseline = median(results.off.map((r) => r.opsPerSecond));
-  const baselineCpu = median(results.off.map((r) => r.cpuMicrosPerOp));
+  // Ratios are paired: each round's mode against the same round's "off" (run moments apart), and the
+  // median of those is reported with their spread, so a slow spell on the machine cancels out.
+  const paired = (values, key) => values.map((r, round) => r[key] / results.off[round][key]);
+  const range = (ratios) => `${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)}`;
+  console.log(
+    `${'mode'.padEnd(20)} ${'ops/s'.padStart(7)}  throughput ratio (spread)    CPU us/op  CPU cost (spread)`,
+  );
   for (const [name, values] of Object.entries(results)) {
     const ops = median(values.map((r) => r.opsPerSecond));
     const cpu = median(values.map((r) => r.cpuMicrosPerOp));
+    const opsRatios = paired(values, 'opsPerSecond');
+    const cpuRatios = paired(values, 'cpuMicrosPerOp');
+    const cpuCost = (median(cpuRatios) - 1) * 100;
     console.log(
-      `${name.padEnd(20)} ${ops.toFixed(0).padStart(7)} ops/s (throughput ratio ${(ops / baseline).toFixed(3)})  ` +
-        `${cpu.toFixed(2).padStart(6)} CPU us/op (CPU cost ${((cpu / baselineCpu - 1) * 100).toFixed(1).padStart(5)}%)`,
+      `${name.padEnd(20)} ${ops.toFixed(0).padStart(7)}  ${median(opsRatios).toFixed(3)} (${range(opsRatios)})` +
+        `   ${cpu.toFixed(2).padStart(9)}  ${cpuCost.toFixed(1).padStart(5)}% (${range(cpuRatios)})`,
     );
   }
 }

@@ -6,7 +6,7 @@ import {
   SpanStatusCode,
   type Tracer,
 } from '@opentelemetry/api';
-import type { AppendEntries, AppendEntriesResponse, NodeId, RaftEvent } from '@raft/core';
+import type { AppendEntries, AppendEntriesResponse, Message, NodeId } from '@raft/core';
 import { RAFT_ATTRIBUTES, RAFT_SPAN_NAMES } from './raft-semantic-conventions.js';
 import type { StrideSampler } from './stride-sampler.js';
 
@@ -41,35 +41,22 @@ export class AppendEntriesSpans {
     private readonly base: Attributes,
   ) {}
 
-  handle(event: RaftEvent): void {
-    switch (event.type) {
-      case 'message-sent': {
-        const message = event.message;
-        if (message.type === 'AppendEntries') this.onAppendSent(message);
-        else if (message.type === 'AppendEntriesResponse') this.onResponseSent(message);
-        return;
-      }
-      case 'message-received': {
-        const message = event.message;
-        if (message.type === 'AppendEntries') this.onAppendReceived(message);
-        else if (message.type === 'AppendEntriesResponse') this.onResponseReceived(message);
-        return;
-      }
-      case 'role-changed':
-        // A new term or role: answers to the old exchanges no longer mean what they meant.
-        this.endAll(this.sending);
-        this.endAll(this.receiving);
-        return;
-      case 'node-stopped':
-        this.endAll(this.sending);
-        this.endAll(this.receiving);
-        return;
-      default:
-        return;
-    }
+  /** The driver handed `message` to the transport (called for AppendEntries and their responses). */
+  sent(message: Message): void {
+    if (message.type === 'AppendEntries') this.onAppendSent(message);
+    else if (message.type === 'AppendEntriesResponse') this.onResponseSent(message);
   }
 
-  /** End every open span, marked unfinished (role change, stop, shutdown). */
+  /** `message` was delivered to this node (called for AppendEntries and their responses). */
+  received(message: Message): void {
+    if (message.type === 'AppendEntries') this.onAppendReceived(message);
+    else if (message.type === 'AppendEntriesResponse') this.onResponseReceived(message);
+  }
+
+  /**
+   * End every open span, marked unfinished (shutdown, stop, and any role change: in a new term or role
+   * the answers to the old exchanges no longer mean what they meant).
+   */
   endAllOpen(): void {
     this.endAll(this.sending);
     this.endAll(this.receiving);

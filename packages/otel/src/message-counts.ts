@@ -2,26 +2,30 @@ import type { Attributes } from '@opentelemetry/api';
 import type { MessageType, NodeId } from '@raft/core';
 import { RAFT_ATTRIBUTES } from './raft-semantic-conventions.js';
 
-/** A slot per message type; the Record type makes the compiler insist every type has one. */
-const TYPE_SLOTS: Readonly<Record<MessageType, number>> = {
-  AppendEntries: 0,
-  AppendEntriesResponse: 1,
-  RequestVote: 2,
-  RequestVoteResponse: 3,
-  Heartbeat: 4,
-  HeartbeatResponse: 5,
-  TimeoutNow: 6,
-  ReadIndex: 7,
-  ReadIndexResponse: 8,
-  Propose: 9,
-  ProposeResponse: 10,
-};
-const TYPES = Object.keys(TYPE_SLOTS) as MessageType[];
+/**
+ * A slot per message type, handed out on first sight and shared by every counter in the process, so a
+ * message type core adds later is counted like the others (no table to keep exhaustive).
+ */
+const typeSlots = new Map<MessageType, number>();
+const slotTypes: MessageType[] = [];
 
+function slotOf(type: MessageType): number {
+  let slot = typeSlots.get(type);
+  if (slot === undefined) {
+    slot = slotTypes.length;
+    typeSlots.set(type, slot);
+    slotTypes.push(type);
+  }
+  return slot;
+}
+
+/** The counts of one peer (and extra attribute value), by type slot. */
 interface PeerCounts {
-  readonly counts: Float64Array;
-  /** Built once per (peer, type, extra) and reused at every collection. */
-  readonly attributes: Attributes[];
+  readonly peer: NodeId;
+  readonly extra: string | undefined;
+  readonly counts: number[];
+  /** Built on first report per slot and reused at every later collection. */
+  readonly attributes: (Attributes | undefined)[];
 }
 
 /**
@@ -31,6 +35,8 @@ interface PeerCounts {
  */
 export class MessageCounts {
   private readonly peers = new Map<string, PeerCounts>();
+  /** The series counted last: consecutive messages often go to (or come from) the same peer. */
+  private last: PeerCounts | undefined;
 
   constructor(
     private readonly base: Attributes,
@@ -39,35 +45,51 @@ export class MessageCounts {
   ) {}
 
   add(type: MessageType, peer: NodeId, extra?: string): void {
-    const key = extra === undefined ? peer : `${peer}\u0000${extra}`;
-    let entry = this.peers.get(key);
-    if (entry === undefined) {
-      entry = this.create(peer, extra);
-      this.peers.set(key, entry);
+    let entry = this.last;
+    if (entry === undefined || entry.peer !== peer || entry.extra !== extra) {
+      entry = this.lookup(peer, extra);
+      this.last = entry;
     }
-    entry.counts[TYPE_SLOTS[type]]! += 1;
+    const slot = slotOf(type);
+    const counts = entry.counts;
+    // Holes would make the array slow: extend with zeros up to the new slot.
+    while (counts.length <= slot) counts.push(0);
+    counts[slot]! += 1;
   }
 
   /** Calls `report` for every series counted so far (zero series are skipped). */
   each(report: (value: number, attributes: Attributes) => void): void {
     for (const entry of this.peers.values()) {
-      for (let slot = 0; slot < TYPES.length; slot++) {
-        const value = entry.counts[slot]!;
-        if (value > 0) report(value, entry.attributes[slot]!);
+      const counts = entry.counts;
+      for (let slot = 0; slot < counts.length; slot++) {
+        const value = counts[slot]!;
+        if (value > 0) report(value, this.attributesOf(entry, slot));
       }
     }
   }
 
-  private create(peer: NodeId, extra: string | undefined): PeerCounts {
-    const attributes = TYPES.map((type) => {
-      const series: Attributes = {
+  private lookup(peer: NodeId, extra: string | undefined): PeerCounts {
+    const key = extra === undefined ? peer : `${peer}\u0000${extra}`;
+    let entry = this.peers.get(key);
+    if (entry === undefined) {
+      entry = { peer, extra, counts: [], attributes: [] };
+      this.peers.set(key, entry);
+    }
+    return entry;
+  }
+
+  private attributesOf(entry: PeerCounts, slot: number): Attributes {
+    let attributes = entry.attributes[slot];
+    if (attributes === undefined) {
+      attributes = {
         ...this.base,
-        [RAFT_ATTRIBUTES.messageType]: type,
-        [RAFT_ATTRIBUTES.peerId]: peer,
+        [RAFT_ATTRIBUTES.messageType]: slotTypes[slot]!,
+        [RAFT_ATTRIBUTES.peerId]: entry.peer,
       };
-      if (this.extraKey !== undefined && extra !== undefined) series[this.extraKey] = extra;
-      return series;
-    });
-    return { counts: new Float64Array(TYPES.length), attributes };
+      if (this.extraKey !== undefined && entry.extra !== undefined) attributes[this.extraKey] = entry.extra;
+      while (entry.attributes.length < slot) entry.attributes.push(undefined);
+      entry.attributes[slot] = attributes;
+    }
+    return attributes;
   }
 }

@@ -48,35 +48,21 @@ export class ProposalSpans {
     private readonly base: Attributes,
   ) {}
 
-  handle(event: RaftEvent): void {
-    switch (event.type) {
-      case 'proposal-started':
-        this.onStarted(event);
-        return;
-      case 'proposal-accepted':
-        this.onAccepted(event);
-        return;
-      case 'committed':
-        this.commitIndex = event.index;
-        if (this.awaitingCommit.length > 0) this.onCommitted();
-        return;
-      case 'applied':
-        this.appliedIndex = event.index;
-        if (this.awaitingApply.length > 0) this.onApplied();
-        return;
-      case 'node-started':
-        this.commitIndex = event.commitIndex;
-        this.appliedIndex = event.appliedIndex;
-        return;
-      case 'proposal-settled':
-        this.onSettled(event);
-        return;
-      case 'node-stopped':
-        this.endAll();
-        return;
-      default:
-        return;
-    }
+  // Called by the instrumentation's single dispatch, one method per event kind.
+
+  committed(index: number): void {
+    this.commitIndex = index;
+    if (this.awaitingCommit.length > 0) this.onCommitted();
+  }
+
+  applied(index: number): void {
+    this.appliedIndex = index;
+    if (this.awaitingApply.length > 0) this.onApplied();
+  }
+
+  nodeStarted(event: Event<'node-started'>): void {
+    this.commitIndex = event.commitIndex;
+    this.appliedIndex = event.appliedIndex;
   }
 
   /** End every open span (shutdown): they are exported as unfinished rather than lost. */
@@ -91,7 +77,7 @@ export class ProposalSpans {
     this.awaitingApply = [];
   }
 
-  private onStarted(event: Event<'proposal-started'>): void {
+  started(event: Event<'proposal-started'>): void {
     // propose() emits this synchronously, so the active context is the caller's: a proposal made
     // inside a recording span is always traced (as its child); others only at the sample ratio.
     const parent = context.active();
@@ -107,7 +93,7 @@ export class ProposalSpans {
     this.open.set(event.proposalId, { span, index: 0, ended: false });
   }
 
-  private onAccepted(event: Event<'proposal-accepted'>): void {
+  accepted(event: Event<'proposal-accepted'>): void {
     const proposal = this.open.get(event.proposalId);
     if (proposal === undefined) return;
     proposal.index = event.index;
@@ -147,7 +133,7 @@ export class ProposalSpans {
     proposal.span.addEvent(RAFT_SPAN_NAMES.appliedEvent);
   }
 
-  private onSettled(event: Event<'proposal-settled'>): void {
+  settled(event: Event<'proposal-settled'>): void {
     const proposal = this.open.get(event.proposalId);
     if (proposal === undefined) return;
     this.open.delete(event.proposalId);

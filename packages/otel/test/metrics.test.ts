@@ -32,6 +32,7 @@ function instrumentedCluster(ids: readonly NodeId[] = IDS) {
         meterProvider,
         attributes: { 'raft.cluster.id': 'test' },
         sampleRatio: 0,
+        proposalDurationSampleRatio: 1,
       });
       instrumentations.set(id, instrumentation);
       return instrumentation.observer;
@@ -156,6 +157,26 @@ describe('raftInstrumentation metrics in a 3-node cluster', () => {
     });
   });
 
+  it('proposalDurationSampleRatio records that share of applied proposals in the histogram; raft.proposals stays exact', async () => {
+    collector = metricCollector();
+    const meterProvider = collector.meterProvider;
+    cluster = inProcessCluster({
+      ids: IDS,
+      observer: (id) =>
+        raftInstrumentation({ nodeId: id, meterProvider, sampleRatio: 0, proposalDurationSampleRatio: 0.25 })
+          .observer,
+    });
+    const leader = await cluster.startWithLeader('a');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => leader.propose(encoder.encode(`v${i}`))));
+    const snapshot = await collector.collect();
+    const onA = { 'raft.node.id': 'a' };
+    expect(snapshot.value(M.proposals, { ...onA, 'raft.proposal.outcome': 'applied' })).toBe(20);
+    // Every 4th applied proposal: 5 of 20, deterministically.
+    const duration = snapshot.histogram(M.proposalDuration, onA);
+    expect(duration.count).toBe(5);
+    expect(duration.sum).toBeGreaterThan(0);
+  });
+
   it('a rejected proposal is counted with its outcome and reason', async () => {
     collector = metricCollector();
     const meterProvider = collector.meterProvider;
@@ -262,11 +283,13 @@ describe('raftInstrumentation lifecycle and options', () => {
     expect(snapshot.value(M.nodeFailures)).toBe(0);
   });
 
-  it('rejects an empty nodeId or a sampleRatio outside [0, 1] with RAFT_OTEL_INVALID_OPTIONS', () => {
+  it('rejects an empty nodeId or a sample ratio outside [0, 1] with RAFT_OTEL_INVALID_OPTIONS', () => {
     for (const options of [
       { nodeId: '' },
       { nodeId: 'a', sampleRatio: 1.5 },
       { nodeId: 'a', sampleRatio: Number.NaN },
+      { nodeId: 'a', proposalDurationSampleRatio: -0.1 },
+      { nodeId: 'a', proposalDurationSampleRatio: Number.NaN },
     ]) {
       expect(() => raftInstrumentation(options)).toThrow(
         expect.objectContaining({ code: 'RAFT_OTEL_INVALID_OPTIONS' }),
