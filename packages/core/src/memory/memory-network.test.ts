@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../test/seeded-random.js';
 import type { AppendEntries, Message } from '../engine/messages.js';
 import type { NodeId } from '../engine/types.js';
+import type { MessageDroppedEvent } from '../interfaces/observer.js';
 import type { Transport } from '../interfaces/transport.js';
 import { type MemoryNetwork, memoryNetwork } from './memory-network.js';
 
@@ -234,5 +235,122 @@ describe('memoryNetwork drop rate', () => {
     for (const p of [-0.1, 1.5, Number.NaN]) {
       expect(() => network.setDropRate(p)).toThrow(expect.objectContaining({ code: 'RAFT_INVALID_OPTIONS' }));
     }
+  });
+});
+
+describe('memoryNetwork drop reports (onDrop)', () => {
+  /** A network whose drops are collected as "from>to type reason". */
+  function reportingNetwork(random?: () => number) {
+    const drops: string[] = [];
+    const events: MessageDroppedEvent[] = [];
+    const network = memoryNetwork({
+      ...(random === undefined ? {} : { random }),
+      onDrop: (event, from) => {
+        events.push(event);
+        drops.push(`${from}>${event.to} ${event.messageType} ${event.reason}`);
+      },
+    });
+    return { network, drops, events };
+  }
+
+  it('reports each message cut by the drop rate as injected, with an Observer-ready message-dropped event', async () => {
+    const { network, drops, events } = reportingNetwork();
+    const { inbox, send } = await cluster(network, ['a', 'b']);
+    network.setDropRate(1);
+    send('a', 'b');
+    send('a', 'b');
+    await drainMicrotasks();
+    expect(inbox.get('b')).toEqual([]);
+    expect(drops).toEqual(['a>b Heartbeat injected', 'a>b Heartbeat injected']);
+    expect(events[0]).toEqual({
+      type: 'message-dropped',
+      messageType: 'Heartbeat',
+      to: 'b',
+      reason: 'injected',
+    });
+  });
+
+  it('reports never inside send: the sender finishes its send before hearing of a drop', async () => {
+    const { network, drops } = reportingNetwork();
+    const { send } = await cluster(network, ['a', 'b']);
+    network.setDropRate(1);
+    send('a', 'b');
+    expect(drops).toEqual([]);
+    await drainMicrotasks();
+    expect(drops).toHaveLength(1);
+  });
+
+  it('reports messages lost to disconnect and isolate as unreachable, and delivered ones not at all', async () => {
+    const { network, drops } = reportingNetwork();
+    const { send } = await cluster(network, ['a', 'b', 'c']);
+    network.disconnect('a', 'b');
+    network.isolate('c');
+    send('a', 'b');
+    send('b', 'a');
+    send('a', 'c');
+    send('c', 'b');
+    await drainMicrotasks();
+    expect(drops.sort()).toEqual([
+      'a>b Heartbeat unreachable',
+      'a>c Heartbeat unreachable',
+      'b>a Heartbeat unreachable',
+      'c>b Heartbeat unreachable',
+    ]);
+    network.heal();
+    drops.length = 0;
+    send('a', 'b');
+    await drainMicrotasks();
+    expect(drops).toEqual([]);
+  });
+
+  it('a link cut while a message is in flight reports that message unreachable', async () => {
+    const { network, drops } = reportingNetwork();
+    const { send } = await cluster(network, ['a', 'b']);
+    send('a', 'b');
+    network.disconnect('a', 'b');
+    await drainMicrotasks();
+    expect(drops).toEqual(['a>b Heartbeat unreachable']);
+  });
+
+  it('reports messages to an unknown, not yet started or stopped node as unreachable', async () => {
+    const { network, drops } = reportingNetwork();
+    const { transports, send } = await cluster(network, ['a', 'b']);
+    network.transport('late');
+    send('a', 'nobody');
+    send('a', 'late');
+    await transports.get('b')?.stop();
+    send('a', 'b');
+    await drainMicrotasks();
+    expect(drops).toEqual([
+      'a>nobody Heartbeat unreachable',
+      'a>late Heartbeat unreachable',
+      'a>b Heartbeat unreachable',
+    ]);
+  });
+
+  it("reports a stopped sender's in-flight messages and its sends after stopping as stopped", async () => {
+    const { network, drops } = reportingNetwork();
+    const { transports, send } = await cluster(network, ['a', 'b']);
+    send('a', 'b');
+    await transports.get('a')?.stop();
+    send('a', 'b');
+    await drainMicrotasks();
+    expect(drops).toEqual(['a>b Heartbeat stopped', 'a>b Heartbeat stopped']);
+  });
+
+  it('the same seed reports the same drops (reporting draws no randomness)', async () => {
+    const seed = 7_654_321;
+    const run = async () => {
+      const { network, drops } = reportingNetwork(seededRandom(seed));
+      const { transports } = await cluster(network, ['a', 'b']);
+      network.setDropRate(0.5);
+      transports.get('a')?.send(Array.from({ length: 50 }, (_, seq) => heartbeat('a', 'b', seq)));
+      await drainMicrotasks();
+      return drops.length;
+    };
+    const first = await run();
+    expect(first, `seed ${seed}`).toBeGreaterThan(0);
+    expect(first, `seed ${seed}`).toBeLessThan(50);
+    expect(await run(), `seed ${seed}`).toBe(first);
   });
 });

@@ -2,6 +2,7 @@ import type { Message } from '../engine/messages.js';
 import { InvalidOptionsError } from '../engine/options.js';
 import type { NodeId, RandomSource } from '../engine/types.js';
 import { StoppedError } from '../errors.js';
+import type { MessageDroppedEvent, MessageDropReason } from '../interfaces/observer.js';
 import type { MessageHandler, Transport } from '../interfaces/transport.js';
 import { cloneMessage } from './clone-message.js';
 
@@ -9,6 +10,22 @@ import { cloneMessage } from './clone-message.js';
 export interface MemoryNetworkOptions {
   /** Source of randomness in [0, 1) for the drop rate; inject a seeded one for repeatable runs. Default Math.random. */
   readonly random?: RandomSource;
+  /**
+   * Called for every message the network drops, with the `message-dropped` event a node's `Observer`
+   * takes and the id of the node that sent it (so one network can feed each sender's observer).
+   * Reasons: `injected` (the drop rate), `unreachable` (the link is cut, or the receiver is unknown,
+   * not started or stopped at delivery), `stopped` (the sender was stopped before delivery, or sent
+   * after stopping). Called in a later microtask, never inside `send`, so the sender's own
+   * `message-sent` event comes first. Must not throw: an error it throws surfaces as an unhandled
+   * promise rejection, and delivery of other messages goes on.
+   *
+   * @example
+   * ```ts
+   * const observers = new Map<NodeId, Observer>();
+   * const network = memoryNetwork({ onDrop: (event, from) => observers.get(from)?.(event) });
+   * ```
+   */
+  readonly onDrop?: (event: MessageDroppedEvent, from: NodeId) => void;
 }
 
 /** An in-process network of nodes, with faults a test can switch on and off. */
@@ -42,9 +59,10 @@ export interface MemoryNetwork {
  * shares no mutable object with the sender; `Uint8Array` bytes are shared, being immutable by contract).
  *
  * Messages are routed by their `to` node id: every node on this network is reachable, and the address
- * book given to `setPeers` is ignored. A message is dropped silently when its node is
- * unknown, not started or stopped, when its sender was stopped before delivery, when the link between
- * the two is cut at delivery time, or by the drop rate (decided at send time).
+ * book given to `setPeers` is ignored. A message is dropped when its node is unknown, not started or
+ * stopped, when its sender was stopped before delivery, when the link between the two is cut at
+ * delivery time, or by the drop rate (decided at send time); drops are silent unless an `onDrop`
+ * callback is given.
  *
  * @example
  * ```ts
@@ -56,8 +74,10 @@ export interface MemoryNetwork {
  * ```
  */
 export function memoryNetwork(options: MemoryNetworkOptions = {}): MemoryNetwork {
-  return new InMemoryNetwork(options.random ?? Math.random);
+  return new InMemoryNetwork(options.random ?? Math.random, options.onDrop);
 }
+
+type DropCallback = NonNullable<MemoryNetworkOptions['onDrop']>;
 
 class InMemoryNetwork implements MemoryNetwork {
   private readonly nodes = new Map<NodeId, MemoryTransport>();
@@ -67,7 +87,10 @@ class InMemoryNetwork implements MemoryNetwork {
   private readonly exemptLinks = new Map<string, readonly [NodeId, NodeId]>();
   private dropRate = 0;
 
-  constructor(private readonly random: RandomSource) {}
+  constructor(
+    private readonly random: RandomSource,
+    private readonly onDrop: DropCallback | undefined,
+  ) {}
 
   transport(id: NodeId): Transport {
     const existing = this.nodes.get(id);
@@ -111,15 +134,46 @@ class InMemoryNetwork implements MemoryNetwork {
   /** Queue `message` from `sender`; it is delivered in a later microtask if nothing drops it. */
   post(sender: MemoryTransport, message: Message): void {
     // Only draw when dropping is on, so a seeded run's draws do not depend on fault-free traffic.
-    if (this.dropRate > 0 && this.random() < this.dropRate) return;
+    if (this.dropRate > 0 && this.random() < this.dropRate) {
+      this.dropLater(sender.id, message, 'injected');
+      return;
+    }
     const copy = cloneMessage(message);
     // A resolved promise is a microtask in every runtime, with no DOM or Node typings needed.
     void Promise.resolve().then(() => this.deliver(sender, copy));
   }
 
+  /** Report a message `sender` tried to send while stopped. */
+  sentWhileStopped(sender: MemoryTransport, messages: readonly Message[]): void {
+    for (const message of messages) this.dropLater(sender.id, message, 'stopped');
+  }
+
   private deliver(sender: MemoryTransport, message: Message): void {
-    if (sender.stopped || !this.linked(sender.id, message.to)) return;
-    this.nodes.get(message.to)?.receive(message);
+    if (sender.stopped) this.drop(sender.id, message, 'stopped');
+    else if (!this.linked(sender.id, message.to)) this.drop(sender.id, message, 'unreachable');
+    else if (this.nodes.get(message.to)?.receive(message) !== true) {
+      this.drop(sender.id, message, 'unreachable');
+    }
+  }
+
+  /** Report a drop from a later microtask, like a delivery: never inside the sender's `send`. */
+  private dropLater(from: NodeId, message: Message, reason: MessageDropReason): void {
+    if (this.onDrop === undefined) return;
+    const event = dropEvent(message, reason);
+    void Promise.resolve().then(() => this.report(event, from));
+  }
+
+  private drop(from: NodeId, message: Message, reason: MessageDropReason): void {
+    if (this.onDrop !== undefined) this.report(dropEvent(message, reason), from);
+  }
+
+  private report(event: MessageDroppedEvent, from: NodeId): void {
+    try {
+      this.onDrop?.(event, from);
+    } catch (error) {
+      // Not the sender's or the receiver's fault: surface it without breaking delivery.
+      void Promise.reject(error);
+    }
   }
 
   private linked(a: NodeId, b: NodeId): boolean {
@@ -146,7 +200,10 @@ class MemoryTransport implements Transport {
   }
 
   send(messages: readonly Message[]): void {
-    if (this.stopped) return;
+    if (this.stopped) {
+      this.network.sentWhileStopped(this, messages);
+      return;
+    }
     for (const message of messages) this.network.post(this, message);
   }
 
@@ -159,9 +216,16 @@ class MemoryTransport implements Transport {
     this.handler = undefined;
   }
 
-  receive(message: Message): void {
-    if (!this.stopped) this.handler?.(message);
+  /** Hands `message` to the node; false when there is nobody to take it (not started, or stopped). */
+  receive(message: Message): boolean {
+    if (this.stopped || this.handler === undefined) return false;
+    this.handler(message);
+    return true;
   }
+}
+
+function dropEvent(message: Message, reason: MessageDropReason): MessageDroppedEvent {
+  return { type: 'message-dropped', messageType: message.type, to: message.to, reason };
 }
 
 /** The same key for (a, b) and (b, a); JSON keeps ids containing any character apart. */
