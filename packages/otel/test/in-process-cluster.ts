@@ -35,6 +35,8 @@ export interface InProcessClusterOptions {
   readonly observer?: (id: NodeId) => Observer | undefined;
   readonly tickMs?: number;
   readonly raft?: Omit<RaftOptions, 'id' | 'random'>;
+  /** Route the network's drops (`onDrop`) to the sending node's observer as `message-dropped` events. */
+  readonly reportDrops?: boolean;
 }
 
 export interface InProcessCluster {
@@ -51,13 +53,17 @@ export interface InProcessCluster {
 }
 
 export function inProcessCluster(options: InProcessClusterOptions): InProcessCluster {
-  const network = memoryNetwork();
+  const observers = new Map<NodeId, Observer>();
+  const network = memoryNetwork(
+    options.reportDrops === true ? { onDrop: (event, from) => observers.get(from)?.(event) } : {},
+  );
   const nodes = new Map<NodeId, RaftNode<number>>();
   const stateMachines = new Map<NodeId, IndexStateMachine>();
   const fatalErrors: StoppedError[] = [];
   for (const id of options.ids) {
     const stateMachine = new IndexStateMachine();
     const observer = options.observer?.(id);
+    if (observer !== undefined) observers.set(id, observer);
     stateMachines.set(id, stateMachine);
     nodes.set(
       id,

@@ -219,6 +219,42 @@ describe('raftInstrumentation metrics in a 3-node cluster', () => {
 });
 
 describe('raftInstrumentation metrics from transport and reserved events', () => {
+  it('counts the messages a memory network drops (cut link, drop rate) on the sender, by type, peer and reason', async () => {
+    collector = metricCollector();
+    const meterProvider = collector.meterProvider;
+    cluster = inProcessCluster({
+      ids: IDS,
+      reportDrops: true,
+      observer: (id) => raftInstrumentation({ nodeId: id, meterProvider, sampleRatio: 0 }).observer,
+    });
+    const leader = await cluster.startWithLeader('a');
+    const network = cluster.network;
+    const dropped = (reason: string, peer: string) => async () => {
+      const snapshot = await collector!.collect();
+      if (!snapshot.has(M.messagesDropped)) return 0;
+      const points = snapshot.points(M.messagesDropped, {
+        'raft.node.id': 'a',
+        'raft.peer.id': peer,
+        'raft.message.drop_reason': reason,
+      });
+      return points.reduce((total, point) => total + point.value, 0);
+    };
+    // A cut-off follower: the leader's heartbeats and AppendEntries to it are lost, as unreachable.
+    network.isolate('c');
+    await leader.propose(encoder.encode('while c is cut off'));
+    await waitFor(async () => (await dropped('unreachable', 'c')()) > 0, { timeoutMs: 5_000 });
+    const snapshot = await collector.collect();
+    const types = snapshot
+      .points(M.messagesDropped, { 'raft.node.id': 'a', 'raft.peer.id': 'c' })
+      .map((point) => point.attributes['raft.message.type']);
+    expect(types.some((type) => type === 'AppendEntries' || type === 'Heartbeat')).toBe(true);
+    // The drop rate: every message is lost, reported as injected.
+    network.heal();
+    network.setDropRate(1);
+    await waitFor(async () => (await dropped('injected', 'b')()) > 0, { timeoutMs: 5_000 });
+    network.setDropRate(0);
+  });
+
   it('counts message-dropped events a transport reports, by type, peer and reason', async () => {
     collector = metricCollector();
     const { observer } = raftInstrumentation({ nodeId: 'a', meterProvider: collector.meterProvider });
