@@ -146,16 +146,25 @@ export async function startClusterNode<Result>(
       tickMs: settings.tickMs,
       raft: { electionTicks: settings.electionTicks },
       requestTimeoutMs: settings.requestTimeoutMs,
+      // Core snapshots whenever the state machine and the storage both support it.
+      snapshot: settings.snapshotEvery === undefined ? false : { everyEntries: settings.snapshotEvery },
       observer: combineObservers(instrumentation.observer, (event) => {
         if (event.type === 'role-changed') {
           raftLogger.info('role changed', { role: event.role, term: event.term, leader: event.leader });
+        } else if (event.type === 'snapshot-created' || event.type === 'snapshot-installed') {
+          raftLogger.info(event.type === 'snapshot-created' ? 'snapshot taken' : 'snapshot installed', {
+            index: event.index,
+            term: event.term,
+            bytes: event.bytes,
+            durationMs: Math.round(event.durationMs),
+          });
         } else if (event.type === 'node-failed') {
           raftLogger.error('node failed', { error: event.error, cause: event.error.cause });
         }
       }),
       onFatalError,
     };
-    const node = createRaftNode(withSnapshots(options, settings.snapshotEvery));
+    const node = createRaftNode(options);
     await node.start();
     let stopped: Promise<void> | undefined;
     const activeInstrumentation = instrumentation;
@@ -181,13 +190,4 @@ export async function startClusterNode<Result>(
     await storage.close().catch(() => {});
     throw error;
   }
-}
-
-/** Adds the snapshot policy once core accepts one (`snapshot: { everyEntries }`); until then, nothing. */
-function withSnapshots<Result>(
-  options: RaftNodeOptions<Result>,
-  snapshotEvery: number | undefined,
-): RaftNodeOptions<Result> {
-  if (snapshotEvery === undefined) return options;
-  return { ...options, ...{ snapshot: { everyEntries: snapshotEvery } } };
 }
