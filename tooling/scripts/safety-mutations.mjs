@@ -55,6 +55,20 @@ const mutations = [
     find: 'id === this.host.id ? log.persistedIndex : (this.progress.get(id)?.match ?? 0),',
     replace: 'id === this.host.id ? log.lastIndex() : (this.progress.get(id)?.match ?? 0),',
   },
+  {
+    name: 'install-keeps-conflicting-log',
+    rule: 'Raft §7: entries after an installed snapshot are kept only if the log agrees at its last entry',
+    file: 'src/engine/raft-log.ts',
+    find: 'const keep = at.index <= this.persistedIndex && this.term(at.index) === at.term;',
+    replace: 'const keep = at.index <= this.persistedIndex;',
+  },
+  {
+    name: 'compact-unapplied-entries',
+    rule: 'Raft §7: only entries a snapshot covers (applied, durable) are compacted',
+    file: 'src/engine/raft.ts',
+    find: 'const limit = Math.min(index, this.snapshot?.index ?? 0, this.log.applied, this.log.persistedIndex);',
+    replace: 'const limit = Math.min(index, this.log.lastIndex());',
+  },
 ];
 
 const args = process.argv.slice(2);

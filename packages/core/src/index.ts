@@ -73,5 +73,11 @@ export type {
   StoredSnapshot,
 } from './memory/index.js';
 export { memoryNetwork, memoryStorage, StorageImage, snapshotReader } from './memory/index.js';
-export type { AbortSignalLike, RaftNode, RaftNodeOptions, RequestOptions } from './node/index.js';
+export type {
+  AbortSignalLike,
+  RaftNode,
+  RaftNodeOptions,
+  RequestOptions,
+  SnapshotOptions,
+} from './node/index.js';
 export { createRaftNode } from './node/index.js';

@@ -22,6 +22,8 @@ export interface HarnessNode {
   readStates: { requestId: number; index: number }[];
   readFailures: { requestId: number; reason: string }[];
   outcomes: Ready['proposalOutcomes'][number][];
+  /** Snapshot transfers the engine asked for (leader), in order. */
+  snapshotRequests: Ready['snapshotRequests'][number][];
   /** Every message this node sent, in order, with whether it waited for persistence. */
   sent: { message: Message; afterPersist: boolean }[];
 }
@@ -56,6 +58,7 @@ export class EngineCluster {
         readStates: [],
         readFailures: [],
         outcomes: [],
+        snapshotRequests: [],
         sent: [],
       });
     }
@@ -109,6 +112,7 @@ export class EngineCluster {
       node.readStates.push(...ready.readStates);
       node.readFailures.push(...ready.readFailures);
       node.outcomes.push(...ready.proposalOutcomes);
+      node.snapshotRequests.push(...ready.snapshotRequests);
       node.raft.advance(ready);
     }
   }

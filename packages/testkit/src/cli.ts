@@ -180,6 +180,8 @@ async function main(): Promise<number> {
   let checked = 0;
   let invoked = 0;
   let elections = 0;
+  let snapshotsCreated = 0;
+  let snapshotsInstalled = 0;
   let events = 0;
   let virtualMs = 0;
   const linearizability = { ok: 0, violation: 0, unknown: 0, skipped: 0 };
@@ -196,6 +198,8 @@ async function main(): Promise<number> {
     checked += report.operations.checked;
     invoked += report.operations.invoked;
     elections += report.elections;
+    snapshotsCreated += report.snapshots.created;
+    snapshotsInstalled += report.snapshots.installed;
     events += report.events;
     virtualMs += report.virtualTimeMs;
     linearizability[report.linearizability]++;
@@ -229,6 +233,7 @@ async function main(): Promise<number> {
       `undecided ${linearizability.unknown}, skipped ${linearizability.skipped}, violated ${linearizability.violation}`,
   );
   console.log(`elections: ${elections}; events: ${events}; virtual time: ${(virtualMs / 1000).toFixed(0)} s`);
+  console.log(`snapshots: ${snapshotsCreated} taken, ${snapshotsInstalled} installed from a leader`);
   console.log(
     `leader-loss recovery: ${recoveriesMeasured} leader crashes; median ${percentile(recoveries, 0.5).toFixed(0)} ms, ` +
       `p99 ${percentile(recoveries, 0.99).toFixed(0)} ms; ${pct(within, recoveriesMeasured)} within 10 election ` +

@@ -38,6 +38,7 @@ const cluster = createSimulatedCluster({
   useCodec: true,
   ackBeforeDurable: false,
   deduplicateCommands: false,
+  snapshot: false,
   onApply: (node, entries) => checker.observeApplied(scheduler.now(), node, entries),
   onFatalError: (node, error) => say(`${node} failed: ${error.message}`),
   onCrash: (node) => checker.resetNode(node),

@@ -1,2 +1,3 @@
 export type { AbortSignalLike, RaftNode, RaftNodeOptions, RequestOptions } from './raft-node.js';
 export { createRaftNode } from './raft-node.js';
+export type { SnapshotOptions } from './snapshot-options.js';

@@ -32,20 +32,14 @@ export class ObservedLog {
   }
 
   /**
-   * Takes a new observation. `baseHash` is the chain hash at `firstIndex - 1` (only consulted after
-   * compaction moved the first index).
+   * Takes a new observation. `baseHash` is the committed chain hash at `firstIndex - 1`, when known:
+   * after compaction or a snapshot install moved the first index, the log continues from it.
    */
-  update(firstIndex: number, entries: readonly Entry[], baseHash: number = EMPTY_CHAIN_HASH): LogChange {
+  update(firstIndex: number, entries: readonly Entry[], baseHash?: number): LogChange {
     const previousLastIndex = this.lastIndex;
-    let keep: number;
-    if (firstIndex !== this.first) {
-      this.first = firstIndex;
-      this.base = baseHash;
-      keep = 0;
-    } else {
-      keep = Math.min(this.entries.length, entries.length);
-      while (keep > 0 && !sameEntry(this.entries[keep - 1] as Entry, entries[keep - 1] as Entry)) keep--;
-    }
+    if (firstIndex !== this.first) this.rebase(firstIndex, baseHash);
+    let keep = Math.min(this.entries.length, entries.length);
+    while (keep > 0 && !sameEntry(this.entries[keep - 1] as Entry, entries[keep - 1] as Entry)) keep--;
     this.entries.length = keep;
     this.chain.length = keep;
     let hash = keep === 0 ? this.base : (this.chain[keep - 1] as number);
@@ -56,6 +50,25 @@ export class ObservedLog {
       this.chain.push(hash);
     }
     return { changedFrom: this.first + keep, previousLastIndex };
+  }
+
+  /**
+   * The log now starts at `firstIndex`. Moving forward (compaction, or an install that kept a suffix)
+   * drops the prefix and keeps what follows, so only real changes count as changes; the chain
+   * continues from the committed hash at the new start when known, else from our own.
+   */
+  private rebase(firstIndex: number, baseHash: number | undefined): void {
+    const shift = firstIndex - this.first;
+    if (shift > 0 && shift <= this.entries.length) {
+      this.base = baseHash ?? (this.chain[shift - 1] as number);
+      this.entries.splice(0, shift);
+      this.chain.splice(0, shift);
+    } else {
+      this.base = baseHash ?? EMPTY_CHAIN_HASH;
+      this.entries.length = 0;
+      this.chain.length = 0;
+    }
+    this.first = firstIndex;
   }
 
   /** The entry at `index`, if held. */

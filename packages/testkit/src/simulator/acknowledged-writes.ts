@@ -6,17 +6,20 @@ import { describeKvOperation } from './simulated-clients.js';
 /**
  * Durability at the end of a run: every write acknowledged to a client must be in the committed log.
  * The reference log is the one with the highest commit index among `nodes` (after the quiet phase, the
- * leader's). Returns one line per lost write.
+ * leader's). After compaction its prefix lives only in the snapshot: `appliedIds` gives, per node, the
+ * command ids its state machine holds (restored from snapshots and applied since), which covers it.
+ * Returns one line per lost write.
  */
 export function findLostWrites(
   nodes: ReadonlyMap<NodeId, RaftInspection>,
   acknowledged: ReadonlyMap<string, KvOperation>,
+  appliedIds: ReadonlyMap<NodeId, ReadonlySet<string>> = new Map(),
 ): string[] {
   let best: { node: NodeId; ids: Set<string>; commit: number } | undefined;
   for (const [node, inspection] of nodes) {
     const commit = inspection.status.commitIndex;
     if (best !== undefined && best.commit >= commit) continue;
-    const ids = new Set<string>();
+    const ids = new Set<string>(appliedIds.get(node));
     for (const entry of inspection.entries) {
       if (entry.index > commit) break;
       if (entry.type !== 'normal' || entry.data.length === 0) continue;

@@ -120,7 +120,11 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
   };
 
   const restartLater = (node: NodeId): void => {
-    later(prng.between(0.2 * timeout, 5 * timeout), () => cluster.restart(node));
+    // One outage in four is long: the node misses enough entries that it must catch up by snapshot.
+    const downFor = prng.chance(0.25)
+      ? prng.between(10 * timeout, 20 * timeout)
+      : prng.between(0.2 * timeout, 5 * timeout);
+    later(downFor, () => cluster.restart(node));
   };
 
   const crash = (): void => {

@@ -31,6 +31,8 @@ export interface KvStateMachine extends StateMachine<KvOutput> {
   get(key: string): string | null;
   /** A copy of the whole store, for end-of-run comparisons. */
   dump(): Map<string, string>;
+  /** Every command id applied so far, restored from snapshots too (the durability check's record). */
+  appliedIds(): ReadonlySet<string>;
   snapshot(): AsyncIterable<Uint8Array>;
   restore(chunks: AsyncIterable<Uint8Array>): Promise<void>;
 }
@@ -52,6 +54,7 @@ export interface KvStateMachineOptions {
 export function kvStateMachine(options: KvStateMachineOptions = {}): KvStateMachine {
   let data = new Map<string, string>();
   let answered = new Map<string, KvOutput>();
+  let applied = new Set<string>();
   const execute = (op: KvOperation): KvOutput => {
     switch (op.kind) {
       case 'get':
@@ -78,6 +81,7 @@ export function kvStateMachine(options: KvStateMachineOptions = {}): KvStateMach
       options.onApply?.(entries);
       return entries.map((entry) => {
         const command = decodeKvCommand(entry.data);
+        applied.add(command.id);
         if (options.deduplicate === true) {
           const previous = answered.get(command.id);
           if (previous !== undefined) return previous;
@@ -89,10 +93,12 @@ export function kvStateMachine(options: KvStateMachineOptions = {}): KvStateMach
     },
     get: (key) => data.get(key) ?? null,
     dump: () => new Map(data),
+    appliedIds: () => applied,
     snapshot() {
       // Captured now; the stream reads the copies while the node keeps applying.
       const records: unknown[] = [...data].map(([key, value]) => ['d', key, value]);
       for (const [id, output] of answered) records.push(['a', id, output]);
+      for (const id of applied) records.push(['i', id, 0]);
       return (async function* () {
         for (let at = 0; at < records.length; at += KEYS_PER_CHUNK) {
           yield encoder.encode(`${JSON.stringify(records.slice(at, at + KEYS_PER_CHUNK))}\n`);
@@ -102,17 +108,20 @@ export function kvStateMachine(options: KvStateMachineOptions = {}): KvStateMach
     async restore(chunks) {
       const nextData = new Map<string, string>();
       const nextAnswered = new Map<string, KvOutput>();
+      const nextApplied = new Set<string>();
       let text = '';
       for await (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
       for (const line of text.split('\n')) {
         if (line === '') continue;
         for (const [kind, key, value] of JSON.parse(line) as [string, string, unknown][]) {
           if (kind === 'd') nextData.set(key, value as string);
-          else nextAnswered.set(key, value as KvOutput);
+          else if (kind === 'a') nextAnswered.set(key, value as KvOutput);
+          else nextApplied.add(key);
         }
       }
       data = nextData;
       answered = nextAnswered;
+      applied = nextApplied;
     },
   };
 }

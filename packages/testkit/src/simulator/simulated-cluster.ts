@@ -10,6 +10,7 @@ import {
   type RaftNode,
   type RaftOptions,
   type RaftStatus,
+  type SnapshotOptions,
   type StoppedError,
 } from '@raft/core';
 import type { KvOutput } from '../linearizability/index.js';
@@ -50,6 +51,7 @@ export interface SimulatedClusterOptions {
   /** Deliberately broken storage that acknowledges writes before they are durable (tests the simulator). */
   readonly ackBeforeDurable: boolean;
   readonly deduplicateCommands: boolean;
+  readonly snapshot: SnapshotOptions | false;
   readonly onApply: (node: NodeId, entries: readonly CommittedEntry[]) => void;
   readonly onFatalError: (node: NodeId, error: StoppedError) => void;
   /** Called when a node instance dies, with its status just before (undefined if it had not loaded). */
@@ -75,6 +77,8 @@ export interface SimulatedCluster {
   /** The node's inspection, or undefined while down or still loading. */
   inspect(node: NodeId): RaftInspection | undefined;
   disk(node: NodeId): SimulatedDisk;
+  /** Snapshots taken by nodes and installed from leaders so far. */
+  snapshotStats(): { readonly created: number; readonly installed: number };
 }
 
 /** Creates the cluster; nothing runs until {@link SimulatedCluster.startAll}. */
@@ -98,9 +102,17 @@ export function createSimulatedCluster(options: SimulatedClusterOptions): Simula
   const instances = new Map<NodeId, NodeInstance>();
   const generations = new Map<NodeId, number>();
 
+  const snapshotStats = { created: 0, installed: 0 };
   const observerFor =
     (node: NodeId) =>
     (event: RaftEvent): void => {
+      if (event.type === 'snapshot-created') {
+        snapshotStats.created++;
+        trace.record(scheduler.now(), node, `snapshot saved at ${event.index} (${event.bytes} bytes)`);
+      } else if (event.type === 'snapshot-installed') {
+        snapshotStats.installed++;
+        trace.record(scheduler.now(), node, `snapshot installed at ${event.index} (${event.bytes} bytes)`);
+      }
       if (event.type === 'role-changed') {
         const leader = event.leader === '' ? '' : ` leader=${event.leader}`;
         trace.record(scheduler.now(), node, `${event.role} t${event.term}${leader}`);
@@ -139,6 +151,7 @@ export function createSimulatedCluster(options: SimulatedClusterOptions): Simula
       raft: options.raft,
       initialMembers: options.nodeIds,
       requestTimeoutMs: options.requestTimeoutMs,
+      snapshot: options.snapshot,
       onFatalError: (error) => {
         if (owner.alive) options.onFatalError(node, error);
       },
@@ -186,5 +199,6 @@ export function createSimulatedCluster(options: SimulatedClusterOptions): Simula
       return instance.raft.inspect();
     },
     disk: (node) => disks.get(node) as SimulatedDisk,
+    snapshotStats: () => ({ ...snapshotStats }),
   };
 }
