@@ -30,7 +30,7 @@ export function writeSealedValue(target: Uint8Array, offset: number, frame: Uint
 export class DamagedValueError extends Error {}
 
 /** The frame inside a sealed value; throws {@link DamagedValueError} when the checksum disagrees. */
-function openValue(value: Uint8Array): Uint8Array {
+export function openValue(value: Uint8Array): Uint8Array {
   if (value.length < CHECKSUM_BYTES) throw new DamagedValueError(`value of ${value.length} bytes`);
   const stored = new DataView(value.buffer, value.byteOffset, value.byteLength).getUint32(0);
   const frame = value.subarray(CHECKSUM_BYTES);

@@ -1,28 +1,37 @@
 /**
  * Where everything lives in the LevelDB key space. Keys are bytes; LevelDB orders them
- * lexicographically, so every record kind gets a one-byte prefix and indices are fixed-width
- * big-endian, which makes key order equal index order and turns "entries [from, to)" into one range
- * scan.
+ * lexicographically, so every record kind gets a one-byte prefix and numbers are fixed-width
+ * big-endian, which makes key order equal index order and turns "entries [from, to)" and "the chunks
+ * of snapshot s" into one range scan each.
  *
  * ```
- * key                         value                                      since
- * 0x00 0x01                   format version, u32 big-endian             v1
- * 0x01                        crc32c:u32be  hard-state frame (core codec) v1
- * 0x02 index:u64be            crc32c:u32be  entry frame (core codec)      v1
- * 0x03                        reserved: snapshot metadata                not written yet
- * 0x04 snapshot-id chunk:u64  reserved: snapshot chunks                  not written yet
- * 0x05 ...                    reserved: log bounds after compaction      not written yet
- * 0x06 - 0xff                 free
+ * key                              value                                              since
+ * 0x00 0x01                        format version, u32 big-endian                     v1
+ * 0x01                             crc32c:u32be  hard-state frame (core codec)        v1
+ * 0x02 index:u64be                 crc32c:u32be  entry frame (core codec)             v1
+ * 0x03                             crc32c:u32be  snapshot record (snapshot-records)   v2
+ * 0x04 snapshot-id:u64 chunk:u64   crc32c(key + data):u32be  chunk data               v2
+ * 0x05                             crc32c:u32be  compaction bound (index, term)       v2
+ * 0x06 - 0xff                      free
  * ```
  *
- * Snapshots and compaction are not in the core Storage contract yet; the reserved prefixes keep their
- * records out of the entry range so adding them needs no migration of existing data. The cluster
- * configuration needs no record of its own: it lives in config entries in the log (and, once
- * snapshots exist, in the snapshot metadata).
+ * A snapshot's chunks are written under a fresh snapshot id; the snapshot record (0x03) names the id
+ * that is current, so switching snapshots is one small put, and chunks of any other id are garbage
+ * (a writer that never finished, or a superseded snapshot) that the store deletes. The cluster
+ * configuration needs no record of its own: it lives in config entries in the log and in the
+ * snapshot record.
  */
 
-/** Version of the on-disk layout described above; checked at open. Bump on any incompatible change. */
-export const FORMAT_VERSION = 1;
+/**
+ * Version of the on-disk layout described above; checked at open. Bump on any incompatible change.
+ * Version 2 added snapshots and compaction (0x03 to 0x05); a compacted log no longer starts at index
+ * 1, which version-1 code would take for a hole, so a store is stamped 2 by its first snapshot or
+ * compaction write. Version-1 stores are read as they are.
+ */
+export const FORMAT_VERSION = 2;
+
+/** Format versions this code opens: {@link FORMAT_VERSION} and the ones it upgrades from. */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 export const FORMAT_VERSION_KEY: Uint8Array = Uint8Array.of(0x00, 0x01);
 export const HARD_STATE_KEY: Uint8Array = Uint8Array.of(0x01);
@@ -54,6 +63,50 @@ export function writeEntryKey(target: Uint8Array, offset: number, index: number)
   target[offset + 7] = low >>> 8;
   target[offset + 8] = low;
   return target.subarray(offset, offset + ENTRY_KEY_BYTES);
+}
+
+export const SNAPSHOT_RECORD_KEY: Uint8Array = Uint8Array.of(0x03);
+export const COMPACTION_BOUND_KEY: Uint8Array = Uint8Array.of(0x05);
+const CHUNK_PREFIX = 0x04;
+
+/** Bytes of a snapshot chunk key: the prefix, a 64-bit snapshot id and a 64-bit chunk number. */
+export const CHUNK_KEY_BYTES = 17;
+
+/** The key of chunk `chunk` (0, 1, ...) of snapshot `snapshotId`. */
+export function chunkKey(snapshotId: number, chunk: number): Uint8Array {
+  const key = new Uint8Array(CHUNK_KEY_BYTES);
+  key[0] = CHUNK_PREFIX;
+  writeU64(key, 1, snapshotId);
+  writeU64(key, 9, chunk);
+  return key;
+}
+
+/** The snapshot id and chunk number a chunk key names, or undefined when `key` is not one. */
+export function parseChunkKey(key: Uint8Array): { snapshotId: number; chunk: number } | undefined {
+  if (key.length !== CHUNK_KEY_BYTES || key[0] !== CHUNK_PREFIX) return undefined;
+  return { snapshotId: readU64(key, 1), chunk: readU64(key, 9) };
+}
+
+/** The first key of every chunk of snapshots with id >= `snapshotId`: range bounds for scans. */
+export function chunkRangeStart(snapshotId: number): Uint8Array {
+  return chunkKey(snapshotId, 0);
+}
+
+/** Bounds of every chunk key of every snapshot. */
+export const CHUNK_KEYS_START: Uint8Array = Uint8Array.of(CHUNK_PREFIX);
+export const CHUNK_KEYS_END: Uint8Array = Uint8Array.of(CHUNK_PREFIX + 1);
+
+/** Writes `value` (a safe integer >= 0) as a u64 big-endian at `offset`. */
+export function writeU64(target: Uint8Array, offset: number, value: number): void {
+  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
+  view.setUint32(offset, Math.floor(value / TWO_TO_32));
+  view.setUint32(offset + 4, value % TWO_TO_32);
+}
+
+/** Reads a u64 big-endian at `offset`; values above 2^53 come back unsafe (callers check). */
+export function readU64(source: Uint8Array, offset: number): number {
+  const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
+  return view.getUint32(offset) * TWO_TO_32 + view.getUint32(offset + 4);
 }
 
 /** The key just past every entry key: the exclusive upper bound of a scan over the whole log. */

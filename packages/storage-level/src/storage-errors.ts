@@ -45,12 +45,23 @@ export class StorageVersionError extends Error {
   }
 }
 
-/** Which stored record failed its check. */
-export type CorruptRecord = 'entry' | 'hard-state' | 'format-version';
+/**
+ * Which stored record failed its check: a log entry, the hard state, the format version, the snapshot
+ * record (which snapshot is current and its metadata), a chunk of the current snapshot's data, or the
+ * compaction bound (the last discarded entry).
+ */
+export type CorruptRecord =
+  | 'entry'
+  | 'hard-state'
+  | 'format-version'
+  | 'snapshot'
+  | 'snapshot-chunk'
+  | 'compaction-bound';
 
 /**
  * Stored data failed an integrity check: a checksum mismatch, a frame the codec rejects, an entry
- * stored under another index's key, or a hole in the log. The store refuses to serve it and never
+ * stored under another index's key, a hole in the log, or a snapshot whose chunks are missing or do
+ * not add up to its recorded size. The store refuses to serve it and never
  * repairs or truncates on its own: restore the node from a backup or a peer.
  */
 export class StorageCorruptionError extends Error {
@@ -61,13 +72,21 @@ export class StorageCorruptionError extends Error {
     readonly directory: string,
     /** The kind of record that is damaged. */
     readonly record: CorruptRecord,
-    /** The log index of the damaged (or missing) entry; undefined for other records. */
+    /**
+     * The log index of the damaged (or missing) entry, or the number of the damaged (or missing) chunk
+     * for `'snapshot-chunk'`; undefined for other records.
+     */
     readonly index: number | undefined,
     /** What the check found, for people; not stable. */
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    const where = record === 'entry' ? `log entry ${index}` : record;
+    const where =
+      record === 'entry'
+        ? `log entry ${index}`
+        : record === 'snapshot-chunk'
+          ? `snapshot chunk ${index}`
+          : record;
     super(`corrupt Raft storage in ${directory}: ${where}: ${reason}`, options);
   }
 }

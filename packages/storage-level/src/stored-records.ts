@@ -1,5 +1,5 @@
 import type { Entry, HardState } from '@raft/core';
-import type { ClassicLevel } from 'classic-level';
+import type { ClassicLevel, Iterator } from 'classic-level';
 import { DamagedValueError, openEntry, openHardState, verifyEntry } from './checked-value.js';
 import {
   decodeFormatVersion,
@@ -10,14 +10,18 @@ import {
   FORMAT_VERSION_KEY,
   HARD_STATE_KEY,
   indexOfEntryKey,
+  READABLE_FORMAT_VERSIONS,
 } from './key-layout.js';
-import { StorageCorruptionError, StorageVersionError } from './storage-errors.js';
+import { type CorruptRecord, StorageCorruptionError, StorageVersionError } from './storage-errors.js';
 import { TermRuns } from './term-runs.js';
 
 /** The database as this package opens it: binary keys and values. */
 export type BinaryLevel = ClassicLevel<Uint8Array, Uint8Array>;
 
-/** Index of the first log entry. Fixed at 1 until compaction arrives with snapshots. */
+/** An iterator over keys and values of {@link BinaryLevel}. */
+export type BinaryIterator = Iterator<BinaryLevel, Uint8Array, Uint8Array>;
+
+/** Index of the first log entry of a log that was never compacted. */
 export const FIRST_INDEX = 1;
 
 /** Entries fetched from LevelDB per iterator step: bounds memory while amortising native calls. */
@@ -28,23 +32,27 @@ const EMPTY_HARD_STATE: HardState = { term: 0, vote: '', commit: 0 };
 /**
  * Checks the stored format version, and stamps a new (empty) database with the current one. A
  * database with records but no version is not a Raft store: it is refused rather than written into.
+ * Returns the stored version (one of {@link READABLE_FORMAT_VERSIONS}).
  *
- * @throws StorageVersionError when the version differs or is missing from a non-empty database.
+ * @throws StorageVersionError when the version is not readable or is missing from a non-empty database.
  * @throws StorageCorruptionError when the version record is malformed.
  */
-export async function checkFormatVersion(db: BinaryLevel, directory: string): Promise<void> {
+export async function checkFormatVersion(db: BinaryLevel, directory: string): Promise<number> {
   const stored = await db.get(FORMAT_VERSION_KEY);
   if (stored === undefined) {
     const anyKey = await db.keys({ limit: 1 }).all();
     if (anyKey.length > 0) throw new StorageVersionError(directory, undefined, FORMAT_VERSION);
     await db.put(FORMAT_VERSION_KEY, encodeFormatVersion(FORMAT_VERSION), { sync: true });
-    return;
+    return FORMAT_VERSION;
   }
   const version = decodeFormatVersion(stored);
   if (version === undefined) {
     throw new StorageCorruptionError(directory, 'format-version', undefined, `${stored.length} bytes, not 4`);
   }
-  if (version !== FORMAT_VERSION) throw new StorageVersionError(directory, version, FORMAT_VERSION);
+  if (!READABLE_FORMAT_VERSIONS.includes(version)) {
+    throw new StorageVersionError(directory, version, FORMAT_VERSION);
+  }
+  return version;
 }
 
 /** The stored hard state, verified; the empty one when none was persisted. @throws StorageCorruptionError */
@@ -66,14 +74,15 @@ export interface ScannedLog {
 
 /**
  * Reads every entry once, verifying its checksum, its frame, its key and that the log has no holes
- * (it must start at {@link FIRST_INDEX}). Keeps only the terms, so memory stays bounded by the term
- * changes, not the log size.
+ * (it must start at `firstIndex`: right after the compaction point; no entry may remain at or below
+ * it). Keeps only the terms, so memory stays bounded by the term changes, not the log size. An empty
+ * log reports `firstIndex - 1` as its last index.
  *
  * @throws StorageCorruptionError naming the first bad or missing index.
  */
-export async function scanLog(db: BinaryLevel, directory: string): Promise<ScannedLog> {
+export async function scanLog(db: BinaryLevel, directory: string, firstIndex: number): Promise<ScannedLog> {
   const terms = new TermRuns();
-  let expected = FIRST_INDEX;
+  let expected = firstIndex;
   const iterator = db.iterator({ gte: entryKey(0), lt: ENTRY_KEYS_END });
   try {
     for (;;) {
@@ -82,6 +91,10 @@ export async function scanLog(db: BinaryLevel, directory: string): Promise<Scann
       for (const [key, value] of step) {
         const index = indexOfEntryKey(key);
         if (index !== expected) {
+          if (index !== undefined && index < expected) {
+            const reason = `still stored at or below the compaction point ${firstIndex - 1}`;
+            throw new StorageCorruptionError(directory, 'entry', index, reason);
+          }
           const reason =
             index === undefined ? `malformed entry key of ${key.length} bytes` : `missing (next is ${index})`;
           throw new StorageCorruptionError(directory, 'entry', expected, reason);
@@ -138,10 +151,10 @@ export async function readEntries(
 }
 
 /** Turns a failed check into the typed error; anything else (an I/O error) passes through. */
-function corruption(
+export function corruption(
   error: unknown,
   directory: string,
-  record: 'entry' | 'hard-state',
+  record: CorruptRecord,
   index: number | undefined,
 ): unknown {
   if (!(error instanceof DamagedValueError)) return error;

@@ -23,6 +23,14 @@ export class TermRuns {
     this.terms.length = runs;
   }
 
+  /** Forgets the runs that end before `index` (compaction); the run holding `index` stays. */
+  dropBefore(index: number): void {
+    let drop = 0;
+    while (drop + 1 < this.starts.length && this.starts[drop + 1]! <= index) drop++;
+    this.starts.splice(0, drop);
+    this.terms.splice(0, drop);
+  }
+
   /** The term recorded for `index`; the caller checks that `index` is inside the log. */
   termAt(index: number): number | undefined {
     let low = 0;

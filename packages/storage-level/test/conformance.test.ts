@@ -18,6 +18,4 @@ describeStorage('LevelStorage', {
   async teardown(storage: Storage) {
     await storage.close();
   },
-  // Snapshot support for LevelStorage is being written; until it lands the suite skips those tests.
-  snapshots: false,
 });
