@@ -165,17 +165,19 @@ export interface ReplicationProgressEvent {
   readonly progress: ReadonlyMap<NodeId, ProgressStatus>;
 }
 
-/** Reserved for snapshots (not emitted yet: the driver does not take snapshots so far). */
+/** This node saved a snapshot of its state machine (and compacted its log behind it). */
 export interface SnapshotCreatedEvent {
   readonly type: 'snapshot-created';
   /** Last log index the snapshot covers. */
   readonly index: number;
   readonly term: number;
+  /** Size of the snapshot's data. */
   readonly bytes: number;
+  /** From capturing the state to the snapshot being saved. */
   readonly durationMs: number;
 }
 
-/** Reserved for snapshots (not emitted yet: the driver does not install snapshots so far). */
+/** This node installed a snapshot received from the leader and restored its state machine from it. */
 export interface SnapshotInstalledEvent {
   readonly type: 'snapshot-installed';
   readonly index: number;
