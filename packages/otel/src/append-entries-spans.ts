@@ -34,6 +34,8 @@ export class AppendEntriesSpans {
   private readonly sending = new Map<NodeId, OpenAppend[]>();
   /** Follower side, by leader. */
   private readonly receiving = new Map<NodeId, OpenAppend[]>();
+  /** Open exchanges on both sides: while 0 (the usual case at low ratios) responses skip the lookups. */
+  private openCount = 0;
 
   constructor(
     private readonly tracer: Tracer,
@@ -75,11 +77,13 @@ export class AppendEntriesSpans {
   }
 
   private onResponseReceived(response: AppendEntriesResponse): void {
+    if (this.openCount === 0) return;
     const open = this.sending.get(response.from);
     if (open !== undefined && open.length > 0) this.settle(open, response);
   }
 
   private onResponseSent(response: AppendEntriesResponse): void {
+    if (this.openCount === 0) return;
     const open = this.receiving.get(response.to);
     if (open !== undefined && open.length > 0) this.settle(open, response);
   }
@@ -96,12 +100,16 @@ export class AppendEntriesSpans {
         if (exchange.lastIndex <= response.matchIndex) this.finish(exchange, true);
         else open[kept++] = exchange;
       }
+      this.openCount -= open.length - kept;
       open.length = kept;
       return;
     }
     const position = open.findIndex((exchange) => exchange.prevLogIndex === response.rejectedIndex);
     const [rejected] = position < 0 ? [] : open.splice(position, 1);
-    if (rejected !== undefined) this.finish(rejected, false);
+    if (rejected !== undefined) {
+      this.openCount--;
+      this.finish(rejected, false);
+    }
   }
 
   private start(name: string, kind: SpanKind, message: AppendEntries, peer: NodeId): Span | undefined {
@@ -137,9 +145,13 @@ export class AppendEntriesSpans {
       prevLogIndex: message.prevLogIndex,
       lastIndex: last?.index ?? message.prevLogIndex,
     });
+    this.openCount++;
     if (open.length > MAX_OPEN_PER_PEER) {
       const oldest = open.shift();
-      if (oldest !== undefined) this.abandon(oldest);
+      if (oldest !== undefined) {
+        this.openCount--;
+        this.abandon(oldest);
+      }
     }
   }
 
@@ -155,7 +167,10 @@ export class AppendEntriesSpans {
   }
 
   private endAll(table: Map<NodeId, OpenAppend[]>): void {
-    for (const open of table.values()) for (const exchange of open) this.abandon(exchange);
+    for (const open of table.values()) {
+      this.openCount -= open.length;
+      for (const exchange of open) this.abandon(exchange);
+    }
     table.clear();
   }
 }

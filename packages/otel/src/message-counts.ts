@@ -3,13 +3,29 @@ import type { MessageType, NodeId } from '@raft/core';
 import { RAFT_ATTRIBUTES } from './raft-semantic-conventions.js';
 
 /**
- * A slot per message type, handed out on first sight and shared by every counter in the process, so a
- * message type core adds later is counted like the others (no table to keep exhaustive).
+ * Slots of the message types counted several times per proposal, by a switch (cheaper than a map
+ * lookup on this path); every other type gets a slot on first sight, shared by every counter in the
+ * process, so a message type core adds later is counted like the others (no table to keep exhaustive).
  */
-const typeSlots = new Map<MessageType, number>();
-const slotTypes: MessageType[] = [];
+const slotTypes: MessageType[] = ['AppendEntries', 'AppendEntriesResponse', 'Heartbeat', 'HeartbeatResponse'];
+const typeSlots = new Map<MessageType, number>(slotTypes.map((type, slot) => [type, slot]));
 
 function slotOf(type: MessageType): number {
+  switch (type) {
+    case 'AppendEntries':
+      return 0;
+    case 'AppendEntriesResponse':
+      return 1;
+    case 'Heartbeat':
+      return 2;
+    case 'HeartbeatResponse':
+      return 3;
+    default:
+      return otherSlot(type);
+  }
+}
+
+function otherSlot(type: MessageType): number {
   let slot = typeSlots.get(type);
   if (slot === undefined) {
     slot = slotTypes.length;
@@ -34,9 +50,8 @@ interface PeerCounts {
  * reader collects (observable counters), so per-message cost does not depend on the SDK.
  */
 export class MessageCounts {
-  private readonly peers = new Map<string, PeerCounts>();
-  /** The series counted last: consecutive messages often go to (or come from) the same peer. */
-  private last: PeerCounts | undefined;
+  /** A short list (one entry per peer, or per peer and reason): a scan beats hashing the id. */
+  private readonly peers: PeerCounts[] = [];
 
   constructor(
     private readonly base: Attributes,
@@ -45,11 +60,7 @@ export class MessageCounts {
   ) {}
 
   add(type: MessageType, peer: NodeId, extra?: string): void {
-    let entry = this.last;
-    if (entry === undefined || entry.peer !== peer || entry.extra !== extra) {
-      entry = this.lookup(peer, extra);
-      this.last = entry;
-    }
+    const entry = this.lookup(peer, extra);
     const slot = slotOf(type);
     const counts = entry.counts;
     // Holes would make the array slow: extend with zeros up to the new slot.
@@ -59,7 +70,7 @@ export class MessageCounts {
 
   /** Calls `report` for every series counted so far (zero series are skipped). */
   each(report: (value: number, attributes: Attributes) => void): void {
-    for (const entry of this.peers.values()) {
+    for (const entry of this.peers) {
       const counts = entry.counts;
       for (let slot = 0; slot < counts.length; slot++) {
         const value = counts[slot]!;
@@ -69,12 +80,13 @@ export class MessageCounts {
   }
 
   private lookup(peer: NodeId, extra: string | undefined): PeerCounts {
-    const key = extra === undefined ? peer : `${peer}\u0000${extra}`;
-    let entry = this.peers.get(key);
-    if (entry === undefined) {
-      entry = { peer, extra, counts: [], attributes: [] };
-      this.peers.set(key, entry);
+    const peers = this.peers;
+    for (let i = 0; i < peers.length; i++) {
+      const entry = peers[i]!;
+      if (entry.peer === peer && entry.extra === extra) return entry;
     }
+    const entry: PeerCounts = { peer, extra, counts: [], attributes: [] };
+    peers.push(entry);
     return entry;
   }
 
