@@ -10,6 +10,7 @@ import {
   type Observer,
   type RaftNode,
   type RaftOptions,
+  type SnapshotOptions,
   type StateMachine,
   type StoppedError,
 } from '@raft/core';
@@ -30,11 +31,35 @@ export class IndexStateMachine implements StateMachine<number> {
   }
 }
 
+/** The same, with snapshots: the state is the last applied index (as text), so the node can compact. */
+export class SnapshottingStateMachine extends IndexStateMachine {
+  private appliedIndex = 0;
+
+  override apply(entries: readonly CommittedEntry[]): number[] {
+    const results = super.apply(entries);
+    this.appliedIndex = entries[entries.length - 1]?.index ?? this.appliedIndex;
+    return results;
+  }
+
+  async *snapshot(): AsyncIterable<Uint8Array> {
+    yield new TextEncoder().encode(String(this.appliedIndex));
+  }
+
+  async restore(chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let text = '';
+    for await (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
+    this.appliedIndex = Number(text + decoder.decode());
+  }
+}
+
 export interface InProcessClusterOptions {
   readonly ids: readonly NodeId[];
   readonly observer?: (id: NodeId) => Observer | undefined;
   readonly tickMs?: number;
   readonly raft?: Omit<RaftOptions, 'id' | 'random'>;
+  /** Turn snapshots on (every node gets a {@link SnapshottingStateMachine}). */
+  readonly snapshot?: SnapshotOptions;
   /** Route the network's drops (`onDrop`) to the sending node's observer as `message-dropped` events. */
   readonly reportDrops?: boolean;
 }
@@ -61,7 +86,8 @@ export function inProcessCluster(options: InProcessClusterOptions): InProcessClu
   const stateMachines = new Map<NodeId, IndexStateMachine>();
   const fatalErrors: StoppedError[] = [];
   for (const id of options.ids) {
-    const stateMachine = new IndexStateMachine();
+    const stateMachine =
+      options.snapshot === undefined ? new IndexStateMachine() : new SnapshottingStateMachine();
     const observer = options.observer?.(id);
     if (observer !== undefined) observers.set(id, observer);
     stateMachines.set(id, stateMachine);
@@ -77,6 +103,7 @@ export function inProcessCluster(options: InProcessClusterOptions): InProcessClu
         onFatalError: (error) => fatalErrors.push(error),
         ...(observer === undefined ? {} : { observer }),
         ...(options.raft === undefined ? {} : { raft: options.raft }),
+        ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
       }),
     );
   }

@@ -272,7 +272,44 @@ describe('raftInstrumentation metrics from transport and reserved events', () =>
     expect(snapshot.value(M.messagesDropped, { 'raft.message.drop_reason': 'unreachable' })).toBe(1);
   });
 
-  it('turns the reserved snapshot events into count, size and duration', async () => {
+  it('counts snapshots a real cluster creates and installs, with their size and duration', async () => {
+    collector = metricCollector();
+    const meterProvider = collector.meterProvider;
+    cluster = inProcessCluster({
+      ids: IDS,
+      snapshot: { everyEntries: 10, keepEntries: 2 },
+      observer: (id) => raftInstrumentation({ nodeId: id, meterProvider, sampleRatio: 0 }).observer,
+    });
+    const leader = await cluster.startWithLeader('a');
+    // c misses enough entries that the leader's log no longer holds them: it must install a snapshot.
+    cluster.network.isolate('c');
+    for (let i = 0; i < 30; i++) await leader.propose(encoder.encode(`entry-${i}`));
+    const snapshots = async (node: string, operation: string) => {
+      const snapshot = await collector!.collect();
+      if (!snapshot.has(M.snapshots)) return 0;
+      const points = snapshot.points(M.snapshots, {
+        'raft.node.id': node,
+        'raft.snapshot.operation': operation,
+      });
+      return points[0]?.value ?? 0;
+    };
+    await waitFor(async () => (await snapshots('a', 'create')) > 0, { timeoutMs: 5_000 });
+    cluster.network.heal();
+    await waitFor(async () => (await snapshots('c', 'install')) > 0, { timeoutMs: 5_000 });
+    const snapshot = await collector.collect();
+    expect(cluster.fatalErrors).toEqual([]);
+    const installOnC = { 'raft.node.id': 'c', 'raft.snapshot.operation': 'install' };
+    expect(snapshot.histogram(M.snapshotSize, installOnC).sum).toBeGreaterThan(0);
+    expect(snapshot.histogram(M.snapshotDuration, installOnC).count).toBe(
+      snapshot.value(M.snapshots, installOnC),
+    );
+    expect(
+      snapshot.histogram(M.snapshotDuration, { 'raft.node.id': 'a', 'raft.snapshot.operation': 'create' })
+        .count,
+    ).toBeGreaterThan(0);
+  });
+
+  it('turns snapshot events into count, size and duration', async () => {
     collector = metricCollector();
     const { observer } = raftInstrumentation({ nodeId: 'a', meterProvider: collector.meterProvider });
     observer({ type: 'snapshot-created', index: 100, term: 2, bytes: 4096, durationMs: 20 });
