@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@raft/testkit/conformance';
 import { afterAll, expect, it } from 'vitest';
 import { KvCluster } from './support/kv-process.js';
 
@@ -45,6 +46,13 @@ it('a restart of all nodes keeps every acknowledged write, and a retried write w
   ).json()) as { revision: number };
   expect(retried.revision).toBe(first.revision);
 
+  // Every node has taken a snapshot, so the restart below loads it and replays only the log after it.
+  await waitFor(
+    () => all.every((id) => cluster!.processes.get(id)!.logs.some((line) => line.msg === 'snapshot taken')),
+    {
+      timeoutMs: 10_000,
+    },
+  );
   const exits = await cluster.stopAll('SIGTERM');
   expect(exits.map((exit) => exit.code)).toEqual([0, 0, 0]);
   await cluster.startAll();
