@@ -15,6 +15,11 @@ const REGRESSIONS: readonly { seed: number; nodes: number; bug: string }[] = [
   { seed: 32, nodes: 5, bug: 'duplicated forwarded proposal applied twice' },
   { seed: 33, nodes: 5, bug: 'duplicated forwarded proposal applied twice' },
   { seed: 51, nodes: 5, bug: 'duplicated forwarded proposal applied twice' },
+  {
+    seed: 1992,
+    nodes: 5,
+    bug: 'snapshot sender resent a chunk on every duplicate acknowledgement (message storm)',
+  },
 ];
 
 describe('simulator regression seeds', () => {

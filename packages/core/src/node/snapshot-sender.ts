@@ -23,6 +23,8 @@ interface Transfer {
   filling: boolean;
   idleTicks: number;
   timeouts: number;
+  /** The offset last resent on a duplicate acknowledgement: one fast resend per stall, not per ack. */
+  resentAt: number;
 }
 
 /** Resends of a silent window before the transfer is given up (the engine then asks again later). */
@@ -73,6 +75,7 @@ export class SnapshotSender {
       filling: false,
       idleTicks: 0,
       timeouts: 0,
+      resentAt: -1,
     };
     this.transfers.set(to, transfer);
     await this.fill(transfer);
@@ -149,10 +152,19 @@ export class SnapshotSender {
       void this.fill(transfer).catch((error: unknown) => this.host.fail(error));
       return;
     }
-    // No progress: the follower is missing the chunk at `received` (lost or reordered): resend it.
+    if (message.received < transfer.acked) {
+      // The follower lost what it had acknowledged (it restarted): start over.
+      this.end(transfer, false);
+      return;
+    }
+    // No progress: the follower is missing the chunk at `received` (lost or reordered). Resend it once;
+    // answering every duplicate acknowledgement with a resend would feed a storm on a duplicating link.
+    if (transfer.resentAt === message.received) return;
     const missing = transfer.unacked.find((chunk) => chunk.offset === message.received);
-    if (missing !== undefined) this.sendChunk(transfer, missing);
-    else if (message.received < transfer.acked) this.end(transfer, false);
+    if (missing !== undefined) {
+      transfer.resentAt = message.received;
+      this.sendChunk(transfer, missing);
+    }
   }
 
   /** Once per tick: a window with no acknowledgement for an election timeout is resent, then dropped. */
