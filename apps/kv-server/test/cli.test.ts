@@ -4,15 +4,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@raft/testkit/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, getJson, RAFT_KV_BIN, spawnKv, stopProcess } from './support/kv-process.js';
+import {
+  freePort,
+  getJson,
+  type KvProcess,
+  RAFT_KV_BIN,
+  spawnKv as spawnProcess,
+  stopProcess,
+} from './support/kv-process.js';
 
 let root: string;
+const spawned: KvProcess[] = [];
+
+/** Starts raft-kv and remembers it, so a failing test leaves no process behind. */
+function spawnKv(args: readonly string[], env: Readonly<Record<string, string>> = {}): KvProcess {
+  const kv = spawnProcess(args, env);
+  spawned.push(kv);
+  return kv;
+}
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'raft-kv-cli-'));
 });
 
 afterAll(async () => {
+  await Promise.all(spawned.map((kv) => stopProcess(kv, 'SIGKILL')));
   await rm(root, { recursive: true, force: true });
 });
 
