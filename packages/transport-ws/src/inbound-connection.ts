@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { DecodeError, decodeMessages, type Message, type NodeId } from '@raft/core';
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_CODE_OF, type ConnectionErrorCode } from './errors.js';
@@ -27,6 +28,14 @@ export interface InboundEvents {
 /** How long a connection we closed may linger for its close handshake before it is cut. */
 const CLOSE_GRACE_MS = 1_000;
 
+/**
+ * Most bytes a connection may send after its upgrade request and before it authenticates: a hello
+ * (at most MAX_HANDSHAKE_BYTES plus a frame header) with room to spare for pings. Counted on the raw
+ * socket, so `ws` never holds more than this plus one socket read (64 KiB) for an unauthenticated
+ * client, whatever length its frame headers announce.
+ */
+export const MAX_PRE_AUTH_BYTES = 2 * MAX_HANDSHAKE_BYTES;
+
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
@@ -45,14 +54,18 @@ export class InboundConnection {
   private phase: 'handshake' | 'open' | 'closed' = 'handshake';
   private readonly serverNonce = newNonce();
   private readonly handshakeTimer: NodeJS.Timeout;
+  private preAuthBytes = 0;
 
   constructor(
     private readonly socket: WebSocket,
+    /** The upgraded TCP (or TLS) socket under `socket`: its bytes are counted until authentication. */
+    private readonly rawSocket: Duplex,
     readonly remoteAddress: string,
     private readonly context: TransportContext,
     private readonly events: InboundEvents,
   ) {
     socket.binaryType = 'nodebuffer';
+    rawSocket.on('data', this.countPreAuthBytes);
     socket.on('message', (data, isBinary) => this.onMessage(toBuffer(data), isBinary));
     socket.on('ping', () => {
       this.lastHeard = performance.now();
@@ -109,6 +122,25 @@ export class InboundConnection {
     this.events.settled(this);
     this.socket.terminate();
   }
+
+  /**
+   * Until the peer authenticates, the bytes it sends are bounded whatever frame length it announces
+   * (`ws` would buffer up to `maxFrameBytes` of one frame): past MAX_PRE_AUTH_BYTES the socket is cut
+   * at once, also during the close grace of a connection already rejected.
+   */
+  private readonly countPreAuthBytes = (chunk: Buffer | string): void => {
+    this.preAuthBytes += chunk.length;
+    if (this.preAuthBytes <= MAX_PRE_AUTH_BYTES) return;
+    this.rawSocket.off('data', this.countPreAuthBytes);
+    if (this.phase !== 'closed') {
+      this.context.connectionError('RAFT_WS_BAD_HANDSHAKE', 'too many bytes before authenticating', {
+        bytes: this.preAuthBytes,
+        limit: MAX_PRE_AUTH_BYTES,
+        remoteAddress: this.remoteAddress,
+      });
+    }
+    this.terminate();
+  };
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.phase === 'closed') return;
@@ -168,6 +200,7 @@ export class InboundConnection {
       }),
     );
     clearTimeout(this.handshakeTimer);
+    this.rawSocket.off('data', this.countPreAuthBytes);
     this.phase = 'open';
     this.peerId = hello.from;
     this.events.settled(this);

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { NodeId } from '@raft/core';
 import { WebSocketServer } from 'ws';
@@ -39,6 +39,11 @@ export class InboundServer {
   private ownsServer = false;
   private readonly wss: WebSocketServer;
   private readonly pending = new Set<InboundConnection>();
+  /**
+   * Connections to a server of our own that have not sent a complete upgrade request yet, by remote
+   * address and port (the same for a TLS socket and the TCP socket under it).
+   */
+  private readonly preUpgrade = new Map<string, Socket>();
   private readonly connections = new Set<InboundConnection>();
   private readonly byPeer = new Map<NodeId, InboundConnection>();
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -72,6 +77,7 @@ export class InboundServer {
     this.server = server;
     server.on('upgrade', this.onUpgrade);
     server.on('tlsClientError', this.onTlsClientError);
+    if (this.ownsServer) server.on('connection', this.onConnection);
     if (this.ownsServer && options.listen !== undefined) {
       const { host, port } = options.listen;
       const listening = server;
@@ -134,10 +140,38 @@ export class InboundServer {
   private detach(): void {
     this.server?.off('upgrade', this.onUpgrade);
     this.server?.off('tlsClientError', this.onTlsClientError);
+    this.server?.off('connection', this.onConnection);
+    this.preUpgrade.clear();
   }
+
+  private unauthenticatedCount(): number {
+    return this.preUpgrade.size + this.pending.size;
+  }
+
+  /**
+   * A new TCP connection to a server of our own. Until it upgrades and authenticates it counts against
+   * `maxPendingHandshakes` with those authenticating: with the per-connection byte bounds (HTTP
+   * headers, MAX_PRE_AUTH_BYTES) this bounds what unauthenticated clients can make the node hold.
+   */
+  private readonly onConnection = (socket: Socket): void => {
+    if (this.stopping || this.unauthenticatedCount() >= this.context.options.maxPendingHandshakes) {
+      this.context.connectionError('RAFT_WS_TOO_MANY_HANDSHAKES', 'too many connections authenticating', {
+        remoteAddress: socket.remoteAddress,
+      });
+      socket.destroy();
+      return;
+    }
+    const key = `${socket.remoteAddress}|${socket.remotePort}`;
+    this.preUpgrade.set(key, socket);
+    socket.once('close', () => {
+      if (this.preUpgrade.get(key) === socket) this.preUpgrade.delete(key);
+    });
+  };
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const { options } = this.context;
+    // No longer waiting for its upgrade request: from here it counts as pending (or is refused).
+    this.preUpgrade.delete(`${request.socket.remoteAddress}|${request.socket.remotePort}`);
     if (options.path !== undefined && pathOf(request.url) !== options.path) {
       // On a shared server another upgrade listener may want this request.
       if (this.ownsServer) socket.destroy();
@@ -147,7 +181,7 @@ export class InboundServer {
       socket.destroy();
       return;
     }
-    if (this.pending.size >= options.maxPendingHandshakes) {
+    if (this.unauthenticatedCount() >= options.maxPendingHandshakes) {
       this.context.connectionError('RAFT_WS_TOO_MANY_HANDSHAKES', 'too many connections authenticating', {
         remoteAddress: request.socket.remoteAddress,
       });
@@ -161,6 +195,7 @@ export class InboundServer {
       }
       const connection = new InboundConnection(
         ws,
+        socket,
         request.socket.remoteAddress ?? '',
         this.context,
         this.events,

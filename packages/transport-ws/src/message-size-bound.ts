@@ -20,10 +20,14 @@ export function messageSizeBound(message: Message): number {
   } else if (message.type === 'Propose') {
     size += VARINT + message.data.length;
   } else if (message.type === 'InstallSnapshot') {
-    // Snapshot metadata (index, term, three id lists) and the chunk's length-prefixed data.
-    const { voters, outgoingVoters, learners } = message.meta.config;
-    size += 2 * VARINT + 3 * VARINT + 2 * VARINT + message.data.length;
+    // Snapshot metadata (index, term, three id lists, the members' addresses) and the chunk's
+    // length-prefixed data.
+    const { voters, outgoingVoters, learners, addresses } = message.meta.config;
+    size += 2 * VARINT + 3 * VARINT + VARINT + 2 * VARINT + message.data.length;
     for (const id of [...voters, ...outgoingVoters, ...learners]) size += VARINT + 3 * id.length;
+    for (const [id, address] of Object.entries(addresses ?? {})) {
+      size += 2 * VARINT + 3 * (id.length + address.length);
+    }
   }
   return size;
 }

@@ -39,6 +39,25 @@ export interface KeepaliveOptions {
   readonly deadPeerTimeoutMs?: number;
 }
 
+/**
+ * The low-priority lane of each peer's send queue that carries `InstallSnapshot` chunks. Every flush
+ * writes all other queued messages first and chunks only after them, and only while the peer's socket
+ * holds at most `maxBufferedBytes`: a snapshot backlog never delays heartbeats, votes, appends or
+ * responses by more than that many bytes (plus one chunk and the kernel's buffers). Over its bounds the
+ * lane drops chunks (`snapshot-queue-full`); the leader's snapshot sender resends what goes unacknowledged.
+ */
+export interface SnapshotLaneOptions {
+  /** Most chunks queued for one peer. Default 64. */
+  readonly maxQueuedMessages?: number;
+  /** Most bytes (upper-bound estimate) of chunks queued for one peer. Default 8 MiB. */
+  readonly maxQueuedBytes?: number;
+  /**
+   * Write no more chunks while the peer's socket holds more than this many unsent bytes (ordinary
+   * messages still go, up to the transport's `maxBufferedBytes`). Default 256 KiB.
+   */
+  readonly maxBufferedBytes?: number;
+}
+
 /** Options of {@link webSocketTransport}. */
 export interface WebSocketTransportOptions {
   /** This node's id. Dialers must name it, and every message this node sends must come from it. */
@@ -83,6 +102,8 @@ export interface WebSocketTransportOptions {
    * is written to it: new messages wait in the bounded queue, then drop. Default 4 MiB.
    */
   readonly maxBufferedBytes?: number;
+  /** Bounds of the low-priority lane that carries snapshot chunks to each peer. */
+  readonly snapshotLane?: SnapshotLaneOptions;
   /** Time allowed to a connection to complete the handshake, in ms. Default 5,000. */
   readonly handshakeTimeoutMs?: number;
   /** Most inbound connections authenticating at once; more are refused. Default 32. */
@@ -105,6 +126,7 @@ export interface ResolvedOptions {
   readonly maxQueuedMessages: number;
   readonly maxQueuedBytes: number;
   readonly maxBufferedBytes: number;
+  readonly snapshotLane: Required<SnapshotLaneOptions>;
   readonly handshakeTimeoutMs: number;
   readonly maxPendingHandshakes: number;
 }
@@ -204,6 +226,23 @@ export function resolveOptions(options: WebSocketTransportOptions): ResolvedOpti
   if (keepalive.deadPeerTimeoutMs <= keepalive.pingIntervalMs) {
     throw new InvalidOptionsError('keepalive.deadPeerTimeoutMs must exceed keepalive.pingIntervalMs');
   }
+  const snapshotLane = {
+    maxQueuedMessages: positive(
+      'snapshotLane.maxQueuedMessages',
+      options.snapshotLane?.maxQueuedMessages,
+      64,
+    ),
+    maxQueuedBytes: positive(
+      'snapshotLane.maxQueuedBytes',
+      options.snapshotLane?.maxQueuedBytes,
+      8 * 1024 * 1024,
+    ),
+    maxBufferedBytes: positive(
+      'snapshotLane.maxBufferedBytes',
+      options.snapshotLane?.maxBufferedBytes,
+      256 * 1024,
+    ),
+  };
   return {
     id,
     listen: options.listen,
@@ -219,6 +258,7 @@ export function resolveOptions(options: WebSocketTransportOptions): ResolvedOpti
     maxQueuedMessages: positive('maxQueuedMessages', options.maxQueuedMessages, 10_000),
     maxQueuedBytes: positive('maxQueuedBytes', options.maxQueuedBytes, 32 * 1024 * 1024),
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes, 4 * 1024 * 1024),
+    snapshotLane,
     handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs, 5_000),
     maxPendingHandshakes: positive('maxPendingHandshakes', options.maxPendingHandshakes, 32),
   };

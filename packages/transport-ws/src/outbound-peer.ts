@@ -18,11 +18,17 @@ import { tlsClientOptions } from './tls-options.js';
 import type { TransportContext } from './transport-context.js';
 import type { PeerConnectionState, PeerStats } from './transport-stats.js';
 
-/** The sending side of the link to one peer: a bounded queue and one authenticated outbound connection. */
+/**
+ * The sending side of the link to one peer: one authenticated outbound connection and a bounded send
+ * queue in two lanes. Snapshot chunks (`InstallSnapshot`) go to a low-priority lane that is written
+ * only after the normal lane is empty and only while the socket's backlog is small, so a snapshot
+ * transfer never holds heartbeats, votes, appends or responses behind it.
+ */
 export class OutboundPeer {
   private state: PeerConnectionState = 'idle';
   private socket: WebSocket | undefined;
   private readonly queue: SendQueue;
+  private readonly snapshotQueue: SendQueue;
   /** Failed attempts since the last established connection: the backoff exponent. */
   private attempt = 0;
   private connections = 0;
@@ -38,7 +44,12 @@ export class OutboundPeer {
     private url: string,
     private readonly context: TransportContext,
   ) {
-    this.queue = new SendQueue(context.options.maxQueuedMessages, context.options.maxQueuedBytes);
+    const { options } = context;
+    this.queue = new SendQueue(options.maxQueuedMessages, options.maxQueuedBytes);
+    this.snapshotQueue = new SendQueue(
+      options.snapshotLane.maxQueuedMessages,
+      options.snapshotLane.maxQueuedBytes,
+    );
   }
 
   /** Queues `message`; it goes out with everything else queued before the next microtask checkpoint. */
@@ -47,7 +58,12 @@ export class OutboundPeer {
       this.context.drop('stopped', this.id, message);
       return;
     }
-    if (!this.queue.push(message)) {
+    if (message.type === 'InstallSnapshot') {
+      if (!this.snapshotQueue.push(message)) {
+        this.context.drop('snapshot-queue-full', this.id, message);
+        return;
+      }
+    } else if (!this.queue.push(message)) {
       this.context.drop('queue-full', this.id, message);
       return;
     }
@@ -71,6 +87,7 @@ export class OutboundPeer {
     this.abandon(undefined);
     this.state = 'closed';
     for (const message of this.queue.clear()) this.context.drop(reason, this.id, message);
+    for (const message of this.snapshotQueue.clear()) this.context.drop(reason, this.id, message);
   }
 
   stats(inbound: boolean): PeerStats {
@@ -81,6 +98,8 @@ export class OutboundPeer {
       inbound,
       queuedMessages: this.queue.length,
       queuedBytes: this.queue.bytes,
+      snapshotQueuedMessages: this.snapshotQueue.length,
+      snapshotQueuedBytes: this.snapshotQueue.bytes,
       bufferedBytes: this.socket?.bufferedAmount ?? 0,
       connections: this.connections,
     };
@@ -203,7 +222,7 @@ export class OutboundPeer {
       if (socket.readyState === WebSocket.OPEN) socket.ping();
     }, pingIntervalMs);
     this.keepaliveTimer.unref();
-    if (this.queue.length > 0) this.scheduleFlush();
+    if (this.queue.length > 0 || this.snapshotQueue.length > 0) this.scheduleFlush();
   }
 
   private onClosed(code: number, reason: string): void {
@@ -264,32 +283,49 @@ export class OutboundPeer {
     queueMicrotask(() => this.flush());
   }
 
-  private readonly onWritten = (error?: Error): void => {
-    if (error === undefined && this.queue.length > 0 && this.state === 'open') this.scheduleFlush();
+  /** Resumes a flush that stopped at a backed-up socket once a frame has left it. */
+  private readonly onWritten = (error?: Error | null): void => {
+    // Node passes null, not undefined, for a successful write.
+    if ((error !== undefined && error !== null) || this.state !== 'open') return;
+    if (this.queue.length > 0 || this.snapshotQueue.length > 0) this.scheduleFlush();
   };
 
   private flush(): void {
     this.flushScheduled = false;
     const socket = this.socket;
     if (this.state !== 'open' || socket === undefined) return;
-    const { maxFrameBytes, maxBufferedBytes } = this.context.options;
-    const counters = this.context.counters;
+    const { maxFrameBytes, maxBufferedBytes, snapshotLane } = this.context.options;
+    // Normal lane first, all of it: heartbeats, votes, appends and responses never wait for chunks
+    // still queued. A slow peer's socket backs up: stop writing and let the bounded queue absorb
+    // (then drop) the rest. The write callbacks of what is in flight resume the flush once it drains.
     while (this.queue.length > 0) {
-      // A slow peer's socket backs up: stop writing and let the bounded queue absorb (then drop) the
-      // rest. The write callbacks of what is in flight resume the flush once the socket drains.
       if (socket.bufferedAmount > maxBufferedBytes) return;
-      const batch = this.queue.take(maxFrameBytes);
-      const frame = this.encode(batch);
-      if (frame === undefined) continue;
-      if (frame.length > maxFrameBytes) {
-        for (const message of batch) this.context.drop('oversized', this.id, message);
-        continue;
-      }
-      socket.send(frame, { binary: true }, this.onWritten);
-      counters.framesSent++;
-      counters.messagesSent += batch.length;
-      counters.bytesSent += frame.length;
+      this.write(socket, this.queue.take(maxFrameBytes));
     }
+    // Then snapshot chunks, one small frame at a time and only while the socket's backlog is below the
+    // lane's (lower) limit: whatever is queued next in the normal lane waits behind at most that many
+    // chunk bytes already written, plus one frame.
+    const chunkBudget = Math.min(maxFrameBytes, snapshotLane.maxBufferedBytes);
+    const chunkBacklog = Math.min(maxBufferedBytes, snapshotLane.maxBufferedBytes);
+    while (this.snapshotQueue.length > 0) {
+      if (socket.bufferedAmount > chunkBacklog) return;
+      this.write(socket, this.snapshotQueue.take(chunkBudget));
+    }
+  }
+
+  /** Encodes `batch` as one frame and writes it, or drops what cannot go. */
+  private write(socket: WebSocket, batch: Message[]): void {
+    const frame = this.encode(batch);
+    if (frame === undefined) return;
+    if (frame.length > this.context.options.maxFrameBytes) {
+      for (const message of batch) this.context.drop('oversized', this.id, message);
+      return;
+    }
+    socket.send(frame, { binary: true }, this.onWritten);
+    const counters = this.context.counters;
+    counters.framesSent++;
+    counters.messagesSent += batch.length;
+    counters.bytesSent += frame.length;
   }
 
   /** The batch as one frame; a message the codec refuses is dropped and the rest sent without it. */

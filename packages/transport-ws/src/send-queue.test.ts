@@ -45,6 +45,30 @@ describe('messageSizeBound', () => {
         hintTerm: num,
       }),
       fc.record({ type: fc.constant('Propose'), from: id, to: id, term: num, proposalId: num, data }),
+      // Snapshot chunks carry the configuration, member addresses included.
+      fc.record({
+        type: fc.constant('InstallSnapshot'),
+        from: id,
+        to: id,
+        term: num,
+        meta: fc.record({
+          index: num,
+          term: num,
+          config: fc.record(
+            {
+              voters: fc.array(id, { maxLength: 4 }),
+              outgoingVoters: fc.array(id, { maxLength: 4 }),
+              learners: fc.array(id, { maxLength: 4 }),
+              addresses: fc.dictionary(id, fc.string({ minLength: 100, maxLength: 200 }), { maxKeys: 4 }),
+            },
+            { requiredKeys: ['voters', 'outgoingVoters', 'learners'] },
+          ),
+        }),
+        transferId: num,
+        offset: num,
+        data,
+        done: fc.boolean(),
+      }),
       fc.constantFrom(...sampleMessages('a', 'b')),
     ) as fc.Arbitrary<Message>;
     fc.assert(

@@ -6,6 +6,8 @@ import { CONNECTION_ERROR_CODES, type ConnectionErrorCode } from './errors.js';
  * - `unknown-peer`: sent to a node id that is not in the address book.
  * - `queue-full`: the peer's queue was at `maxQueuedMessages` or `maxQueuedBytes` (a slow or
  *   unreachable peer).
+ * - `snapshot-queue-full`: an `InstallSnapshot` chunk found the peer's snapshot lane at
+ *   `snapshotLane.maxQueuedMessages` or `snapshotLane.maxQueuedBytes` (the leader resends it).
  * - `oversized`: the message alone encodes to more than `maxFrameBytes`.
  * - `unencodable`: the codec refused the message (a field out of range: a bug in the sender).
  * - `peer-removed`: still queued when `setPeers` removed its peer.
@@ -16,6 +18,7 @@ import { CONNECTION_ERROR_CODES, type ConnectionErrorCode } from './errors.js';
 export type DropReason =
   | 'unknown-peer'
   | 'queue-full'
+  | 'snapshot-queue-full'
   | 'oversized'
   | 'unencodable'
   | 'peer-removed'
@@ -26,6 +29,7 @@ export type DropReason =
 export const DROP_REASONS: readonly DropReason[] = [
   'unknown-peer',
   'queue-full',
+  'snapshot-queue-full',
   'oversized',
   'unencodable',
   'peer-removed',
@@ -53,8 +57,12 @@ export interface PeerStats {
   readonly state: PeerConnectionState;
   /** Whether an authenticated inbound (receiving) connection from this peer is open. */
   readonly inbound: boolean;
+  /** Messages waiting in the normal lane (everything but snapshot chunks). */
   readonly queuedMessages: number;
   readonly queuedBytes: number;
+  /** `InstallSnapshot` chunks waiting in the low-priority snapshot lane. */
+  readonly snapshotQueuedMessages: number;
+  readonly snapshotQueuedBytes: number;
   /** Bytes written to the socket but not yet sent (`ws.bufferedAmount`). */
   readonly bufferedBytes: number;
   /** Outbound connections established to this peer so far. */

@@ -33,6 +33,7 @@ const OBSERVER_REASON: Readonly<Record<DropReason, ObserverDropReason | undefine
   'unknown-peer': 'unreachable',
   'peer-removed': 'unreachable',
   'queue-full': 'overflow',
+  'snapshot-queue-full': 'overflow',
   oversized: 'error',
   unencodable: 'error',
   stopped: 'stopped',
@@ -48,7 +49,7 @@ export interface WebSocketTransportComponents {
   readonly onDrop?: (drop: DroppedMessage) => void;
   /**
    * The core observer: receives a `message-dropped` event for every outbound drop (reasons mapped to
-   * core's: `unknown-peer`/`peer-removed` → `unreachable`, `queue-full` → `overflow`,
+   * core's: `unknown-peer`/`peer-removed` → `unreachable`, `queue-full`/`snapshot-queue-full` → `overflow`,
    * `oversized`/`unencodable` → `error`, `stopped` → `stopped`). Pass the node's observer so one
    * observer sees both.
    */
@@ -252,6 +253,8 @@ class WsTransport implements WebSocketTransport {
           inbound,
           queuedMessages: 0,
           queuedBytes: 0,
+          snapshotQueuedMessages: 0,
+          snapshotQueuedBytes: 0,
           bufferedBytes: 0,
           connections: 0,
         },
