@@ -63,6 +63,13 @@ const mutations = [
     replace: 'const keep = at.index <= this.persistedIndex;',
   },
   {
+    name: 'single-server-change-before-term-commit',
+    rule: 'Thesis §4.3 / the 2015 bug: a one-step voter change only after the leader committed in its term',
+    file: 'src/engine/membership.ts',
+    find: 'if (difference === 0 || (difference === 1 && committedInCurrentTerm)) return target;',
+    replace: 'if (difference <= 1) return target;',
+  },
+  {
     name: 'compact-unapplied-entries',
     rule: 'Raft §7: only entries a snapshot covers (applied, durable) are compacted',
     file: 'src/engine/raft.ts',

@@ -6,7 +6,10 @@ export type RaftErrorCode =
   | 'RAFT_PROPOSAL_DROPPED'
   | 'RAFT_TIMEOUT'
   | 'RAFT_STOPPED'
-  | 'RAFT_DECODE';
+  | 'RAFT_DECODE'
+  | 'RAFT_CONFIG_CHANGE_IN_PROGRESS'
+  | 'RAFT_INVALID_CONFIG'
+  | 'RAFT_NODE_REMOVED';
 
 /** Base class of the toolkit's errors; `code` is stable across versions. */
 export abstract class RaftError extends Error {
@@ -41,6 +44,28 @@ export class TimeoutError extends RaftError {
 export class StoppedError extends RaftError {
   readonly code = 'RAFT_STOPPED';
   override readonly name = 'StoppedError';
+}
+
+/** Another membership change is not finished yet; one change at a time. Retry once it is. */
+export class ConfigChangeInProgressError extends RaftError {
+  readonly code = 'RAFT_CONFIG_CHANGE_IN_PROGRESS';
+  override readonly name = 'ConfigChangeInProgressError';
+}
+
+/** The requested configuration cannot work: no voters, a duplicate member, an empty id, or joint. */
+export class InvalidConfigError extends RaftError {
+  readonly code = 'RAFT_INVALID_CONFIG';
+  override readonly name = 'InvalidConfigError';
+}
+
+/**
+ * This node's storage says it was removed from the cluster (the last committed configuration it holds
+ * does not name it). It refuses to start under that id: add it again from the cluster first, or start
+ * it with empty storage to join as a new member.
+ */
+export class NodeRemovedError extends RaftError {
+  readonly code = 'RAFT_NODE_REMOVED';
+  override readonly name = 'NodeRemovedError';
 }
 
 /** Bytes that are not a valid frame of the codec. Thrown by decoders only, never anything else. */

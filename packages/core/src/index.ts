@@ -44,7 +44,10 @@ export type {
 export { NO_NODE } from './engine/types.js';
 export type { RaftErrorCode } from './errors.js';
 export {
+  ConfigChangeInProgressError,
   DecodeError,
+  InvalidConfigError,
+  NodeRemovedError,
   NotLeaderError,
   ProposalDroppedError,
   RaftError,

@@ -78,6 +78,23 @@ export class ByteReader {
     return text;
   }
 
+  /** A length-prefixed UTF-8 string of at most `maxBytes` bytes (addresses and other free text). */
+  text(maxBytes: number): string {
+    const length = this.varint();
+    if (length > maxBytes) this.fail(`text of ${length} bytes exceeds ${maxBytes}`);
+    const start = this.offset;
+    const end = start + length;
+    if (end > this.source.length) this.fail(`text of ${length} bytes overruns the frame`);
+    const text = readUtf8(this.source, start, end);
+    this.offset = end;
+    return text;
+  }
+
+  /** True when every byte of the frame was read. */
+  atEnd(): boolean {
+    return this.offset === this.source.length;
+  }
+
   /** A length-prefixed byte string, returned as a view into the frame (no copy). */
   bytes(): Uint8Array {
     const length = this.varint();

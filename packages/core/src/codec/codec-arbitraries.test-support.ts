@@ -87,8 +87,15 @@ export const configArb: fc.Arbitrary<ClusterConfig> = fc.record(
     voters: fc.array(idArb, { maxLength: 7 }),
     outgoingVoters: fc.array(idArb, { maxLength: 7 }),
     learners: fc.array(idArb, { maxLength: 4 }),
+    addresses: fc
+      .uniqueArray(fc.tuple(idArb, fc.string({ maxLength: 40 })), {
+        minLength: 1,
+        maxLength: 4,
+        selector: ([id]) => id,
+      })
+      .map((pairs) => Object.fromEntries(pairs)),
   },
-  plain,
+  { ...plain, requiredKeys: ['voters', 'outgoingVoters', 'learners'] },
 );
 
 const envelope = { from: idArb, to: idArb, term: natArb };

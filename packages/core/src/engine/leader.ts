@@ -15,6 +15,8 @@ export interface LeaderHost {
   readonly log: RaftLog;
   readonly term: number;
   readonly config: ClusterConfig;
+  /** The last committed configuration: members it names are replicated to until a change commits. */
+  committedConfig(): ClusterConfig;
   /** The latest snapshot this node holds, if any. */
   readonly snapshot: SnapshotMeta | undefined;
   /** Ask the driver to stream the latest snapshot to `to`. */
@@ -52,9 +54,13 @@ export class Leader {
     this.syncMembers();
   }
 
-  /** Track exactly the members of the current configuration (it takes effect when appended). */
+  /**
+   * Track the members of the current configuration (it takes effect when appended) and, until it
+   * commits, those of the last committed one: a member being removed keeps receiving entries, so it
+   * learns of its removal (it never counts toward a quorum it is not in).
+   */
   syncMembers(): void {
-    const members = new Set(allMembers(this.host.config));
+    const members = new Set([...allMembers(this.host.config), ...allMembers(this.host.committedConfig())]);
     for (const id of members) {
       if (id === this.host.id || this.progress.has(id)) continue;
       const progress = new Progress(this.host.log.lastIndex() + 1, this.host.options.maxInflightMessages);

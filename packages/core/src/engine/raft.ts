@@ -2,6 +2,7 @@ import { decodeConfig, encodeConfig } from '../codec/index.js';
 import { allVoters, EMPTY_CONFIG, isVoter } from './config.js';
 import { ForwardedProposals } from './forwarded-proposals.js';
 import { Leader } from './leader.js';
+import { configProblem, isJoint, leaveJoint, nextConfig } from './membership.js';
 import type {
   AppendEntries,
   Heartbeat,
@@ -151,19 +152,48 @@ export class Raft {
     this.proposeEntry(proposalId, 'normal', data);
   }
 
-  /** Propose a new configuration (leader only; one change at a time). */
-  proposeConfig(proposalId: number, config: ClusterConfig): void {
+  /**
+   * Leader only: change the cluster's membership to `target` (its final configuration: voters,
+   * learners, addresses; `outgoingVoters` empty). The engine enters a joint configuration when the
+   * change needs one and leaves it automatically once it commits (see `nextConfig`). One change at a
+   * time: refused with `config-in-progress` while one is unfinished, `invalid-config` for a target that
+   * cannot work. The outcome's index is the first configuration entry's.
+   */
+  proposeConfig(proposalId: number, target: ClusterConfig): void {
     const leader = this.leader;
-    if (leader !== undefined && this.hasUncommittedConfig()) {
-      this.proposalOutcomes.push({
-        proposalId,
-        accepted: false,
-        reason: 'dropped',
-        leaderHint: this.leaderId,
-      });
+    if (leader === undefined || leader.transferee !== NO_NODE) {
+      this.rejectProposal(proposalId, leader === undefined ? 'not-leader' : 'transferring');
       return;
     }
-    this.proposeEntry(proposalId, 'config', encodeConfig(config));
+    if (configProblem(target) !== undefined) {
+      this.rejectProposal(proposalId, 'invalid-config');
+      return;
+    }
+    if (this.hasUncommittedConfig() || isJoint(this.config)) {
+      this.rejectProposal(proposalId, 'config-in-progress');
+      return;
+    }
+    const committedInTerm = this.log.term(this.log.committed) === this.term;
+    this.proposeEntry(proposalId, 'config', encodeConfig(nextConfig(this.config, target, committedInTerm)));
+  }
+
+  /**
+   * After the commit index moved on a leader: leave a committed joint configuration, and step down
+   * once a configuration without this node is committed (thesis §4.2.2: a removed leader manages the
+   * change until it commits, without counting itself).
+   */
+  private finishConfigChange(): void {
+    if (this.leader === undefined || this.hasUncommittedConfig()) return;
+    // Members the committed change removed stop being replicated to (they have learned the commit).
+    this.leader.syncMembers();
+    if (isJoint(this.config)) {
+      this.appendOwn('config', encodeConfig(leaveJoint(this.config)));
+      this.leader.broadcastAppend(false);
+    } else if (!isVoter(this.config, this.id)) {
+      // Tell followers the commit index first, so they learn the change without waiting for a leader.
+      this.leader.broadcastAppend(true);
+      this.becomeFollower(this.term, NO_NODE);
+    }
   }
 
   /** Ask for a linearizable read index; the answer appears in `readStates` or `readFailures`. */
@@ -308,6 +338,7 @@ export class Raft {
     if (lastPersisted !== undefined) {
       this.log.persistedTo(lastPersisted);
       this.leader?.onPersisted();
+      this.finishConfigChange();
     }
     const lastApplied = ready.committedEntries[ready.committedEntries.length - 1];
     if (lastApplied !== undefined) this.log.appliedTo(lastApplied.index);
@@ -398,6 +429,7 @@ export class Raft {
         return;
       case 'AppendEntriesResponse':
         this.leader?.handleAppendResponse(message);
+        this.finishConfigChange();
         return;
       case 'HeartbeatResponse':
         this.leader?.handleHeartbeatResponse(message);
@@ -729,6 +761,15 @@ export class Raft {
 
   // ---- configuration -----------------------------------------------------------------------------
 
+  /** @internal The last configuration known committed: the last config entry up to the commit index. */
+  committedConfig(): ClusterConfig {
+    for (let i = this.log.committed; i >= this.log.firstIndex(); i--) {
+      const entry = this.log.entry(i);
+      if (entry?.type === 'config') return decodeConfig(entry.data);
+    }
+    return this.snapshotConfig;
+  }
+
   /** The configuration in force: the last config entry in the log, else the snapshot's. */
   private configFromLog(): ClusterConfig {
     const entries = this.log.view();
@@ -802,8 +843,15 @@ function sameConfig(a: ClusterConfig, b: ClusterConfig): boolean {
   return (
     sameMembers(a.voters, b.voters) &&
     sameMembers(a.outgoingVoters, b.outgoingVoters) &&
-    sameMembers(a.learners, b.learners)
+    sameMembers(a.learners, b.learners) &&
+    sameAddresses(a, b)
   );
+}
+
+function sameAddresses(a: ClusterConfig, b: ClusterConfig): boolean {
+  const left = Object.entries(a.addresses ?? {});
+  const right = b.addresses ?? {};
+  return left.length === Object.keys(right).length && left.every(([id, address]) => right[id] === address);
 }
 
 function sameSoftState(a: SoftState, b: SoftState): boolean {

@@ -14,8 +14,17 @@ export interface ReadState {
   readonly index: number;
 }
 
-/** Why the engine refused or lost a request. Maps onto the driver's typed errors. */
-export type RejectReason = 'not-leader' | 'dropped' | 'transferring';
+/**
+ * Why the engine refused or lost a request. Maps onto the driver's typed errors.
+ * `config-in-progress`: another configuration change is not finished (one at a time);
+ * `invalid-config`: the requested configuration cannot work (no voters, duplicates, empty ids).
+ */
+export type RejectReason =
+  | 'not-leader'
+  | 'dropped'
+  | 'transferring'
+  | 'config-in-progress'
+  | 'invalid-config';
 
 /** A read the engine could not serve. */
 export interface ReadFailure {

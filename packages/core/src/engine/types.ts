@@ -39,6 +39,11 @@ export interface ClusterConfig {
   /** The previous voters while the configuration is joint; empty otherwise. */
   readonly outgoingVoters: readonly NodeId[];
   readonly learners: readonly NodeId[];
+  /**
+   * Where members can be reached (transport-specific, e.g. `ws://10.0.0.4:7001`), replicated with the
+   * configuration so every node's transport learns new members' addresses. Optional per member.
+   */
+  readonly addresses?: Readonly<Record<NodeId, string>>;
 }
 
 /** A place in the log: an entry's index and term. */

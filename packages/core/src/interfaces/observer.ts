@@ -117,7 +117,7 @@ export interface ProposalAcceptedEvent {
 /**
  * Why a proposal settled the way it did.
  * - `applied`: this node applied it (outcome `applied`);
- * - `not-leader`, `dropped`, `transferring`: the engine refused it, `replaced`: another leader's entry
+ * - `not-leader`, `dropped`, `transferring`, `config-in-progress`, `invalid-config`: the engine refused it, `replaced`: another leader's entry
  *   overwrote it (outcome `rejected`: certainly not applied, safe to retry);
  * - `timeout`, `aborted`, `stopped`, `untracked`: the caller gave up or the node stopped before the outcome was
  *   known, or the entry was applied before its outcome arrived (outcome `failed`: it may or may not apply).
@@ -127,6 +127,8 @@ export type ProposalSettleReason =
   | 'not-leader'
   | 'dropped'
   | 'transferring'
+  | 'config-in-progress'
+  | 'invalid-config'
   | 'replaced'
   | 'timeout'
   | 'aborted'

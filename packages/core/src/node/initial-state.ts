@@ -1,6 +1,8 @@
-import { encodeConfig } from '../codec/config-codec.js';
+import { decodeConfig, encodeConfig } from '../codec/config-codec.js';
+import { allMembers } from '../engine/config.js';
 import type { RaftInitialState } from '../engine/raft.js';
-import type { Entry, HardState, NodeId } from '../engine/types.js';
+import type { ClusterConfig, Entry, HardState, NodeId } from '../engine/types.js';
+import { NodeRemovedError } from '../errors.js';
 import type { PersistedState, Storage } from '../interfaces/storage.js';
 
 /** True when the store holds nothing at all: a node that never ran. */
@@ -23,8 +25,18 @@ function isEmpty(state: PersistedState): boolean {
 export async function loadInitialState(
   storage: Storage,
   initialMembers: readonly NodeId[] | undefined,
+  id?: NodeId,
 ): Promise<RaftInitialState> {
   const persisted = await storage.load();
+  const committed = committedConfig(persisted);
+  if (id !== undefined && committed !== undefined && committed.voters.length > 0) {
+    if (!allMembers(committed).includes(id)) {
+      throw new NodeRemovedError(
+        `node ${id} was removed from the cluster (the committed configuration in its storage is ` +
+          `${committed.voters.join(',')}); add it again, or start it with empty storage to join anew`,
+      );
+    }
+  }
   if (isEmpty(persisted) && initialMembers !== undefined && initialMembers.length > 0) {
     const hardState: HardState = { term: 1, vote: '', commit: 1 };
     const config: Entry = {
@@ -45,4 +57,13 @@ export async function loadInitialState(
     // snapshot is then re-applied.
     applied: persisted.snapshot?.index ?? 0,
   };
+}
+
+/** The last configuration this store knows committed: from the log up to the commit index, else the snapshot's. */
+function committedConfig(state: PersistedState): ClusterConfig | undefined {
+  for (let i = state.entries.length - 1; i >= 0; i--) {
+    const entry = state.entries[i]!;
+    if (entry.index <= state.hardState.commit && entry.type === 'config') return decodeConfig(entry.data);
+  }
+  return state.snapshot?.config;
 }

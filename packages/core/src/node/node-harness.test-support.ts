@@ -334,7 +334,14 @@ export class TestCluster {
     await Promise.all([...this.members.values()].map((member) => member.node.stop()));
   }
 
-  private create(id: NodeId, storage: GatedStorage): TestMember {
+  /** A new node with empty storage and no initial members: it waits to be added to the cluster. */
+  newcomer(id: NodeId): TestMember {
+    const member = this.create(id, new GatedStorage(memoryStorage()), false);
+    this.members.set(id, member);
+    return member;
+  }
+
+  private create(id: NodeId, storage: GatedStorage, founder = true): TestMember {
     const transport = new RecordingTransport(this.network.transport(id));
     const stateMachine = new ListStateMachine();
     const fatalErrors: StoppedError[] = [];
@@ -347,7 +354,7 @@ export class TestCluster {
       stateMachine,
       clock: this.clock,
       random: seededRandom(seed),
-      initialMembers: this.ids,
+      ...(founder ? { initialMembers: this.ids } : {}),
       onFatalError: (error) => fatalErrors.push(error),
       snapshot: this.options.snapshot ?? false,
       ...(observer === undefined ? {} : { observer }),

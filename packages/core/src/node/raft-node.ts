@@ -1,9 +1,11 @@
+import { decodeConfig } from '../codec/config-codec.js';
+import { allMembers } from '../engine/config.js';
 import type { Message } from '../engine/messages.js';
 import { type RaftOptions, resolveOptions } from '../engine/options.js';
 import { Raft } from '../engine/raft.js';
 import type { Ready } from '../engine/ready.js';
 import type { RaftInspection, RaftStatus } from '../engine/status.js';
-import type { Entry, NodeId, RandomSource } from '../engine/types.js';
+import type { ClusterConfig, Entry, NodeId, RandomSource } from '../engine/types.js';
 import { NotLeaderError, StoppedError } from '../errors.js';
 import { type Clock, systemClock, type Timer } from '../interfaces/clock.js';
 import type { Observer } from '../interfaces/observer.js';
@@ -14,6 +16,7 @@ import { ExclusiveTasks } from './exclusive-tasks.js';
 import { loadInitialState } from './initial-state.js';
 import { ProposalTracker } from './proposal-tracker.js';
 import { ReadTracker } from './read-tracker.js';
+import { rejectionError } from './rejection-error.js';
 import { abortReason, type RequestOptions, RequestWaiter } from './request-waiter.js';
 import { type SnapshotHost, snapshotsSupported } from './snapshot-host.js';
 import {
@@ -87,6 +90,15 @@ export interface RaftNode<Result> {
    * NotLeaderError when this node is not the leader, TimeoutError, StoppedError.
    */
   transferLeadership(to: NodeId, options?: RequestOptions): Promise<void>;
+  /**
+   * Leader only: change the membership to `target` (voters, learners and their addresses; no outgoing
+   * voters). The node goes through a joint configuration when the change needs one (more than one
+   * voter added or removed) and leaves it by itself. Resolves with the final configuration once this
+   * node applied it. Rejects NotLeaderError, ConfigChangeInProgressError (one change at a time),
+   * InvalidConfigError, TimeoutError (the change may still complete), StoppedError. Prefer the safe
+   * workflows of `@raft/membership`, which add members as learners and promote them once caught up.
+   */
+  changeMembership(target: ClusterConfig, options?: RequestOptions): Promise<ClusterConfig>;
   /** Start an election now (tests, operators). A no-op unless the node is running. */
   campaign(): void;
   /** The engine's view of this node. Throws StoppedError before start() has loaded the storage. */
@@ -116,6 +128,24 @@ export function createRaftNode<Result>(options: RaftNodeOptions<Result>): RaftNo
 }
 
 type Lifecycle = 'new' | 'starting' | 'running' | 'stopped';
+
+interface PendingMembershipChange {
+  readonly target: ClusterConfig;
+  readonly waiter: RequestWaiter<ClusterConfig>;
+}
+
+/** True when `config` is exactly the (non-joint) configuration `target` asks for. */
+function reaches(config: ClusterConfig, target: ClusterConfig): boolean {
+  const same = (a: readonly NodeId[], b: readonly NodeId[]) =>
+    a.length === b.length && a.every((id) => b.includes(id));
+  const addresses = (c: ClusterConfig) => JSON.stringify(Object.entries(c.addresses ?? {}).sort());
+  return (
+    config.outgoingVoters.length === 0 &&
+    same(config.voters, target.voters) &&
+    same(config.learners, target.learners) &&
+    addresses(config) === addresses(target)
+  );
+}
 
 interface PendingTransfer {
   readonly to: NodeId;
@@ -156,6 +186,7 @@ class DriverNode<Result> implements RaftNode<Result> {
   private readonly proposals: ProposalTracker<Result>;
   private readonly reads: ReadTracker;
   private transfers: PendingTransfer[] = [];
+  private readonly membershipChanges = new Map<number, PendingMembershipChange>();
   private readonly exclusiveTasks = new ExclusiveTasks();
   private readonly snapshotOptions: ResolvedSnapshotOptions | undefined;
   private snapshots:
@@ -266,6 +297,23 @@ class DriverNode<Result> implements RaftNode<Result> {
     return waiter.promise;
   }
 
+  changeMembership(target: ClusterConfig, options?: RequestOptions): Promise<ClusterConfig> {
+    const refusal = this.refusal(options);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    const status = this.status();
+    if (status.role !== 'leader') return Promise.reject(new NotLeaderError(status.leader));
+    const id = this.nextRequestId++;
+    const waiter = new RequestWaiter<ClusterConfig>(
+      this.clock,
+      options?.timeoutMs ?? this.requestTimeoutMs,
+      options,
+      () => this.membershipChanges.delete(id),
+    );
+    this.membershipChanges.set(id, { target, waiter });
+    this.input((engine) => engine.proposeConfig(id, target));
+    return waiter.promise;
+  }
+
   campaign(): void {
     if (this.lifecycle === 'running') this.input((engine) => engine.campaign());
   }
@@ -286,7 +334,7 @@ class DriverNode<Result> implements RaftNode<Result> {
   private async startOnce(): Promise<void> {
     this.lifecycle = 'starting';
     try {
-      const initial = await loadInitialState(this.options.storage, this.options.initialMembers);
+      const initial = await loadInitialState(this.options.storage, this.options.initialMembers, this.id);
       if (this.lifecycle !== 'starting') throw new StoppedError('the node was stopped while starting');
       await this.restoreFromStorage(initial.snapshot?.index ?? 0);
       if (this.lifecycle !== 'starting') throw new StoppedError('the node was stopped while starting');
@@ -551,7 +599,15 @@ class DriverNode<Result> implements RaftNode<Result> {
       if (observer !== undefined) observer({ type: 'committed', index: this.committedIndex });
     }
     // 4. Outcomes are recorded before applying so an entry committed in this very batch finds its waiter.
-    for (const outcome of ready.proposalOutcomes) this.proposals.onOutcome(outcome, this.appliedIndex);
+    for (const outcome of ready.proposalOutcomes) {
+      const change = this.membershipChanges.get(outcome.proposalId);
+      if (change === undefined) this.proposals.onOutcome(outcome, this.appliedIndex);
+      else if (!outcome.accepted) {
+        this.membershipChanges.delete(outcome.proposalId);
+        change.waiter.reject(rejectionError(outcome.reason, outcome.leaderHint));
+      }
+    }
+    if (ready.config !== undefined) this.learnAddresses(ready.config);
     for (const failure of ready.readFailures) this.reads.onFailure(failure);
     if (ready.committedEntries.length > 0 && !(await this.apply(ready.committedEntries))) return false;
     for (const state of ready.readStates) this.reads.onReadState(state, this.appliedIndex);
@@ -597,6 +653,10 @@ class DriverNode<Result> implements RaftNode<Result> {
     }
     this.appliedIndex = lastIndex;
     this.reads.onApplied(this.appliedIndex);
+    if (this.membershipChanges.size > 0) {
+      for (const entry of entries)
+        if (entry.type === 'config') this.onConfigApplied(decodeConfig(entry.data));
+    }
     this.snapshots?.taker.onApplied(entries, lastIndex);
     return true;
   }
@@ -608,6 +668,29 @@ class DriverNode<Result> implements RaftNode<Result> {
     if (observer === undefined) return;
     for (const message of messages)
       observer({ type: 'message-sent', messageType: message.type, to: message.to, message });
+  }
+
+  /** A membership change is done once its final configuration is applied here. */
+  private onConfigApplied(config: ClusterConfig): void {
+    for (const [id, change] of this.membershipChanges) {
+      if (!reaches(config, change.target)) continue;
+      this.membershipChanges.delete(id);
+      change.waiter.resolve(config);
+    }
+  }
+
+  /**
+   * New members must hear from the leader before the configuration naming them can commit, so the
+   * transport learns addresses when a configuration is appended, not when it commits. Addresses given
+   * in `peers` at creation stay unless the configuration names another one for the same node.
+   */
+  private learnAddresses(config: ClusterConfig): void {
+    if (config.addresses === undefined) return;
+    const book = new Map(this.options.peers ?? []);
+    for (const [id, address] of Object.entries(config.addresses)) book.set(id, address);
+    const members = new Set(allMembers(config));
+    for (const id of [...book.keys()]) if (id === this.id || !members.has(id)) book.delete(id);
+    this.options.transport.setPeers(book);
   }
 
   /** A transfer succeeded once this node sees the transferee as leader (it learns from its heartbeats). */
@@ -636,6 +719,9 @@ class DriverNode<Result> implements RaftNode<Result> {
     const transfers = this.transfers;
     this.transfers = [];
     for (const transfer of transfers) transfer.waiter.reject(error);
+    const changes = [...this.membershipChanges.values()];
+    this.membershipChanges.clear();
+    for (const change of changes) change.waiter.reject(error);
     // Only a node that announced itself (node-started) announces its end.
     if (wasRunning && this.observer !== undefined)
       this.observer({ type: 'node-stopped', failed: this.failure !== undefined });
