@@ -12,7 +12,9 @@ import { baseOptions, heartbeat, received, startNode, type TestNode } from './no
 import { authenticate, closed } from './raw-peer.js';
 
 const TARGET_FRAMES = 100_000;
-const TIME_BUDGET_MS = 25_000;
+// The run stops at TARGET_FRAMES (about 20 s on a quiet 2-core machine); the budget only matters when
+// other test files or processes share the CPU, and must stay under the test timeout below.
+const TIME_BUDGET_MS = 40_000;
 const MAX_FRAME_BYTES = 64 * 1024;
 const MARKER = Number.MAX_SAFE_INTEGER;
 /** Connections that misbehave before authenticating (one in eight is raw TCP, not WebSocket). */
