@@ -230,6 +230,9 @@ export class Leader {
     if (progress === undefined) return;
     progress.recentActive = true;
     progress.probeSent = false;
+    // A follower that answers heartbeats while a full window of appends goes unanswered lost them:
+    // without this, nothing would ever be sent to it again. Probe from its match instead.
+    if (progress.state === 'replicate' && progress.inflights.full()) progress.becomeProbe();
     if (progress.match < this.host.log.lastIndex()) this.sendAppend(message.from);
     if (isVoter(this.host.config, message.from)) {
       this.reads.acknowledge(message.from, message.readSeq);

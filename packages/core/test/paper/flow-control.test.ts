@@ -69,6 +69,24 @@ describe('flow control: replicate state', () => {
     expect(appendsTo(drain(leader).messages, 'b')).toEqual([]); // window full again
   });
 
+  it('a follower answering heartbeats while its whole window of appends went unanswered is probed again', () => {
+    // Every append of a full window was lost: no acknowledgement or rejection will ever free it, so
+    // without this the leader would only send heartbeats to this follower from now on.
+    const leader = makeLeader('a', ABC, undefined, { maxInflightMessages: 2 });
+    leader.step(appendAck('b', 'a', 2, 2));
+    drain(leader);
+    for (let id = 1; id <= 3; id++) {
+      leader.propose(id, bytes(`p${id}`));
+      drain(leader); // the appends to b are lost
+    }
+    expect(leader.status().progress.get('b')?.state).toBe('replicate');
+    leader.step(heartbeatAck('b', 'a', 2, 0));
+    const resent = appendsTo(drain(leader).messages, 'b');
+    expect(resent.length).toBe(1);
+    expect(resent[0]!.prevLogIndex).toBe(2);
+    expect(resent[0]!.entries.map(text)).toEqual(['p1', 'p2', 'p3']);
+  });
+
   it('maxBytesPerMessage caps the entry bytes of one AppendEntries, but at least one entry is sent', () => {
     // Five voters so that b's answer alone commits nothing and only flow control decides what is sent.
     const leader = makeLeader('a', FIVE, undefined, { maxBytesPerMessage: 12 });
