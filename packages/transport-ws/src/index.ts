@@ -26,6 +26,7 @@ export type {
   KeepaliveOptions,
   PemSource,
   ReconnectOptions,
+  SnapshotLaneOptions,
   WebSocketTlsOptions,
   WebSocketTransportOptions,
 } from './options.js';
