@@ -75,6 +75,9 @@ const VARIANTS = {
   'sampleRatio 0 (no AppendEntries span handling)': perNode(
     (id) => raftInstrumentation({ nodeId: id, meterProvider: sdk(), sampleRatio: 0 }).observer,
   ),
+  'one MeterProvider per node, nodeIdOnMetrics false': perNode(
+    (id) => raftInstrumentation({ nodeId: id, meterProvider: sdk(), nodeIdOnMetrics: false }).observer,
+  ),
   'MeterProvider without readers (no SDK aggregation)': perNode(
     (id) => raftInstrumentation({ nodeId: id, meterProvider: new MeterProvider({ readers: [] }) }).observer,
   ),

@@ -35,7 +35,7 @@ export const DEFAULT_PROPOSAL_DURATION_SAMPLE_RATIO = 0.1;
 
 /** Options of {@link raftInstrumentation}. */
 export interface RaftInstrumentationOptions {
-  /** The node these events come from; reported as `raft.node.id` on every metric point and span. */
+  /** The node these events come from; `raft.node.id` on every span and (see `nodeIdOnMetrics`) metric point. */
   readonly nodeId: NodeId;
   /** Where metrics go. Default: the global provider (`metrics.getMeterProvider()`; a no-op until an SDK registers one). */
   readonly meterProvider?: MeterProvider;
@@ -61,6 +61,15 @@ export interface RaftInstrumentationOptions {
    * proposals, whose exact number is in `raft.proposals`.
    */
   readonly proposalDurationSampleRatio?: number;
+  /**
+   * Put `raft.node.id` on every metric point (default true). Set false when this node has a
+   * MeterProvider of its own whose Resource already says which node it is (for example
+   * `service.instance.id`; the usual one-node-per-process deployment): histogram records then carry
+   * only your `attributes`, and with none the SDK has no attribute set to hash on each record, the
+   * largest per-record cost. Never set false when several nodes share a MeterProvider: their series
+   * would merge. Spans keep `raft.node.id` either way.
+   */
+  readonly nodeIdOnMetrics?: boolean;
 }
 
 /** What {@link raftInstrumentation} returns: the observer to give the node, and a way to detach. */
@@ -101,7 +110,8 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
   );
   const base: Attributes = { ...options.attributes, [RAFT_ATTRIBUTES.nodeId]: options.nodeId };
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE);
-  const nodeMetrics = new NodeMetrics(meter, base, new StrideSampler(durationRatio));
+  const metricBase = options.nodeIdOnMetrics === false ? { ...options.attributes } : base;
+  const nodeMetrics = new NodeMetrics(meter, metricBase, new StrideSampler(durationRatio));
 
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
   // Separate samplers: the heavy AppendEntries stream must not starve proposals of their share.

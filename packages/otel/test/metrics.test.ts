@@ -9,6 +9,7 @@ import { metricCollector } from './metric-collector.js';
 // MeterProvider the test collects from by hand. Waits are conditions with deadlines, never sleeps.
 const IDS = ['a', 'b', 'c'] as const;
 const encoder = new TextEncoder();
+const heartbeat = { type: 'Heartbeat', from: 'a', to: 'b', term: 2, commit: 0, readSeq: 0 } as const;
 
 let cluster: InProcessCluster | undefined;
 let collector: ReturnType<typeof metricCollector> | undefined;
@@ -354,6 +355,35 @@ describe('raftInstrumentation lifecycle and options', () => {
     const snapshot = await collector.collect();
     expect(snapshot.value(M.term)).toBe(4);
     expect(snapshot.value(M.nodeFailures)).toBe(0);
+  });
+
+  it('nodeIdOnMetrics false leaves raft.node.id off every metric point and keeps the user attributes', async () => {
+    collector = metricCollector();
+    const { observer } = raftInstrumentation({
+      nodeId: 'a',
+      meterProvider: collector.meterProvider,
+      attributes: { 'raft.cluster.id': 'orders' },
+      nodeIdOnMetrics: false,
+    });
+    observer({ type: 'role-changed', role: 'leader', term: 2, leader: 'a' });
+    observer({ type: 'persisted', entries: 3, bytes: 30, durationMs: 1 });
+    observer({ type: 'message-sent', messageType: 'Heartbeat', to: 'b', message: heartbeat });
+    const snapshot = await collector.collect();
+    const points = [
+      ...snapshot.points(M.term),
+      ...snapshot.points(M.messagesSent),
+      ...snapshot.points(M.role),
+    ].map((point) => point.attributes);
+    expect(points.length).toBeGreaterThan(0);
+    for (const attributes of points) {
+      expect(attributes['raft.node.id']).toBeUndefined();
+      expect(attributes['raft.cluster.id']).toBe('orders');
+    }
+    expect(snapshot.histogram(M.persistEntries, { 'raft.cluster.id': 'orders' })).toEqual({
+      count: 1,
+      sum: 3,
+    });
+    expect(snapshot.value(M.term)).toBe(2);
   });
 
   it('rejects an empty nodeId or a sample ratio outside [0, 1] with RAFT_OTEL_INVALID_OPTIONS', () => {
