@@ -25,3 +25,25 @@ export function prng(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Data of a snapshot the crash test writes: `size` bytes derived from its index, term and nonce. */
+export function snapshotBytes(index, term, nonce, size) {
+  const bytes = new Uint8Array(size);
+  let state = (index * 2654435761 + term * 40503 + nonce * 9973) >>> 0;
+  for (let i = 0; i < size; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    bytes[i] = state >>> 24;
+  }
+  return bytes;
+}
+
+/** `data` cut into `chunks` pieces of nearly equal size (the last may be shorter, none is empty). */
+export function cut(data, chunks) {
+  const size = Math.max(1, Math.ceil(data.length / chunks));
+  const pieces = [];
+  for (let at = 0; at < data.length; at += size) pieces.push(data.subarray(at, at + size));
+  return pieces;
+}
+
+/** The configuration every crash-test snapshot records. */
+export const SNAPSHOT_CONFIG = { voters: ['n0', 'n1', 'n2'], outgoingVoters: [], learners: [] };
