@@ -75,7 +75,13 @@ export type {
   StorageImageContents,
   StoredSnapshot,
 } from './memory/index.js';
-export { memoryNetwork, memoryStorage, StorageImage, snapshotReader } from './memory/index.js';
+export {
+  collectingSnapshotWriter,
+  memoryNetwork,
+  memoryStorage,
+  StorageImage,
+  snapshotReader,
+} from './memory/index.js';
 export type {
   AbortSignalLike,
   RaftNode,

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InvalidOptionsError } from '@raft/core';
 import { waitFor } from '@raft/testkit/conformance';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { encodeHandshake, newNonce, PROTOCOL_VERSION } from '../src/handshake.js';
 import { MissingSecretError, webSocketTransport } from '../src/index.js';
@@ -11,29 +11,15 @@ import { closeServer } from './loopback-server.js';
 import {
   baseOptions,
   connectAll,
+  DEADLINE,
   heartbeat,
-  type NodeOverrides,
   received,
-  startNode,
-  stopAll,
+  startedNodes,
   type TestNode,
 } from './node-harness.js';
 import { authenticate, closed } from './raw-peer.js';
 
-// Generous: these wait for real sockets and timers, which lag on a loaded CI machine.
-const DEADLINE = { timeoutMs: 15_000 };
-let nodes: TestNode[] = [];
-
-async function start(id: string, overrides: NodeOverrides = {}): Promise<TestNode> {
-  const node = await startNode(id, overrides);
-  nodes.push(node);
-  return node;
-}
-
-afterEach(async () => {
-  await stopAll(nodes);
-  nodes = [];
-});
+const start = startedNodes();
 
 /** `a` tries to reach `b`; a correctly configured `c` then reaches `b`, proving `b` kept running. */
 async function expectRefusedThenServing(a: TestNode, b: TestNode, code: string): Promise<void> {

@@ -1,5 +1,6 @@
 // Test support: transports on ephemeral loopback ports with an inbox and a capturing logger each.
 import type { Heartbeat, Message, NodeId } from '@raft/core';
+import { afterEach } from 'vitest';
 import {
   type WebSocketTransport,
   type WebSocketTransportComponents,
@@ -27,6 +28,31 @@ export function baseOptions(id: NodeId): WebSocketTransportOptions {
     clusterId: 'test-cluster',
     secret: 'test secret',
     reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+  };
+}
+
+/** Deadline of waits on real sockets and timers: generous, since they lag on a loaded CI machine. */
+export const DEADLINE = { timeoutMs: 15_000 };
+
+/**
+ * A `start` function for one test file: each node it starts is stopped after the test that started
+ * it (registers a vitest `afterEach`, so call it at the top level of the file).
+ */
+export function startedNodes(): (
+  id: NodeId,
+  overrides?: NodeOverrides,
+  components?: WebSocketTransportComponents,
+) => Promise<TestNode> {
+  let nodes: TestNode[] = [];
+  afterEach(async () => {
+    const started = nodes;
+    nodes = [];
+    await stopAll(started);
+  });
+  return async (id, overrides = {}, components = {}) => {
+    const node = await startNode(id, overrides, components);
+    nodes.push(node);
+    return node;
   };
 }
 

@@ -3,31 +3,15 @@ import { connect, type Socket } from 'node:net';
 import { waitFor } from '@raft/testkit/conformance';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_PRE_AUTH_BYTES } from '../src/inbound-connection.js';
-import {
-  connectAll,
-  heartbeat,
-  type NodeOverrides,
-  received,
-  startNode,
-  stopAll,
-  type TestNode,
-} from './node-harness.js';
+import { connectAll, DEADLINE, heartbeat, received, startedNodes } from './node-harness.js';
 import { closed, openRaw } from './raw-peer.js';
 
-const DEADLINE = { timeoutMs: 15_000 };
-let nodes: TestNode[] = [];
 let sockets: Socket[] = [];
 
-async function start(id: string, overrides: NodeOverrides = {}): Promise<TestNode> {
-  const node = await startNode(id, overrides);
-  nodes.push(node);
-  return node;
-}
+const start = startedNodes();
 
 afterEach(async () => {
   for (const socket of sockets) socket.destroy();
-  await stopAll(nodes);
-  nodes = [];
   sockets = [];
 });
 

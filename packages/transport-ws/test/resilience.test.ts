@@ -4,31 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DroppedMessage } from '../src/index.js';
 import { type FreezableProxy, startProxy } from './freezable-proxy.js';
 import { closeServer, listenOnLoopback, wsUrl } from './loopback-server.js';
-import {
-  connectAll,
-  heartbeat,
-  type NodeOverrides,
-  received,
-  startNode,
-  stopAll,
-  type TestNode,
-} from './node-harness.js';
+import { connectAll, DEADLINE, heartbeat, received, startedNodes } from './node-harness.js';
 
-// Generous: these wait for real sockets and timers, which lag on a loaded CI machine.
-const DEADLINE = { timeoutMs: 15_000 };
-let nodes: TestNode[] = [];
 let proxies: FreezableProxy[] = [];
 
-async function start(id: string, overrides: NodeOverrides = {}, components = {}): Promise<TestNode> {
-  const node = await startNode(id, overrides, components);
-  nodes.push(node);
-  return node;
-}
+const start = startedNodes();
 
 afterEach(async () => {
-  await stopAll(nodes);
   await Promise.all(proxies.map((proxy) => proxy.close()));
-  nodes = [];
   proxies = [];
 });
 

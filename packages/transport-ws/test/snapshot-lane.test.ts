@@ -2,32 +2,16 @@ import type { InstallSnapshot, Message, RaftEvent } from '@raft/core';
 import { waitFor } from '@raft/testkit/conformance';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DroppedMessage } from '../src/index.js';
-import {
-  connectAll,
-  heartbeat,
-  type NodeOverrides,
-  received,
-  startNode,
-  stopAll,
-  type TestNode,
-} from './node-harness.js';
+import { connectAll, DEADLINE, heartbeat, received, startedNodes } from './node-harness.js';
 import { startThrottledProxy, type ThrottledProxy } from './throttled-proxy.js';
 
-const DEADLINE = { timeoutMs: 15_000 };
 const CHUNK_BYTES = 256 * 1024;
-let nodes: TestNode[] = [];
 let proxies: ThrottledProxy[] = [];
 
-async function start(id: string, overrides: NodeOverrides = {}, components = {}): Promise<TestNode> {
-  const node = await startNode(id, overrides, components);
-  nodes.push(node);
-  return node;
-}
+const start = startedNodes();
 
 afterEach(async () => {
-  await stopAll(nodes);
   await Promise.all(proxies.map((proxy) => proxy.close()));
-  nodes = [];
   proxies = [];
 });
 

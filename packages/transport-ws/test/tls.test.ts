@@ -1,24 +1,20 @@
 import { waitFor } from '@raft/testkit/conformance';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
   connectAll,
+  DEADLINE,
   heartbeat,
   type NodeOverrides,
   received,
-  startNode,
-  stopAll,
-  type TestNode,
+  startedNodes,
 } from './node-harness.js';
 import { closed } from './raw-peer.js';
 import { type KeyPair, makeCa, makeNodeCertificate } from './test-certificates.js';
 
-// Generous: these wait for real sockets and timers, which lag on a loaded CI machine.
-const DEADLINE = { timeoutMs: 15_000 };
 let ca: KeyPair;
 let otherCa: KeyPair;
 const certificates = new Map<string, KeyPair>();
-let nodes: TestNode[] = [];
 
 beforeAll(async () => {
   ca = await makeCa('raft test CA');
@@ -27,22 +23,13 @@ beforeAll(async () => {
   certificates.set('stranger', await makeNodeCertificate(otherCa, 'node-stranger'));
 });
 
-afterEach(async () => {
-  await stopAll(nodes);
-  nodes = [];
-});
-
 /** Mutual TLS: serve this node's certificate, trust only `ca`, and require client certificates. */
 function mutualTls(id: string, trust: KeyPair = ca): NodeOverrides {
   const own = certificates.get(id)!;
   return { tls: { ca: trust.cert, cert: own.cert, key: own.key, requestCert: true } };
 }
 
-async function start(id: string, overrides: NodeOverrides): Promise<TestNode> {
-  const node = await startNode(id, overrides);
-  nodes.push(node);
-  return node;
-}
+const start = startedNodes();
 
 describe('TLS (wss) with mutual certificates', () => {
   it('nodes with certificates from the cluster CA exchange messages over wss, both ways', async () => {

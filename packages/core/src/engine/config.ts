@@ -18,3 +18,10 @@ export function allMembers(config: ClusterConfig): NodeId[] {
 export function allVoters(config: ClusterConfig): NodeId[] {
   return [...new Set<NodeId>([...config.voters, ...config.outgoingVoters])];
 }
+
+/** True when both configurations give every member the same address (and name the same members). */
+export function sameAddresses(a: ClusterConfig, b: ClusterConfig): boolean {
+  const left = Object.entries(a.addresses ?? {});
+  const right = b.addresses ?? {};
+  return left.length === Object.keys(right).length && left.every(([id, address]) => right[id] === address);
+}

@@ -1,5 +1,5 @@
 import { decodeConfig, encodeConfig } from '../codec/index.js';
-import { allVoters, EMPTY_CONFIG, isVoter } from './config.js';
+import { allVoters, EMPTY_CONFIG, isVoter, sameAddresses } from './config.js';
 import { ForwardedProposals } from './forwarded-proposals.js';
 import { Leader } from './leader.js';
 import { configProblem, isJoint, leaveJoint, nextConfig } from './membership.js';
@@ -62,6 +62,10 @@ export class Raft {
   private role: Role = 'follower';
   /** @internal */ config: ClusterConfig;
   private snapshotConfig: ClusterConfig;
+  /** Index of the config entry `config` comes from (the snapshot's index, or 0, when none is in the log). */
+  private configIndex = 0;
+  /** The last committed configuration this leader finished (left joint, dropped removed members, ...). */
+  private configSettled = 0;
   /** @internal The latest snapshot this node holds (saved locally or installed). */
   snapshot: SnapshotMeta | undefined;
   private leader: Leader | undefined;
@@ -95,7 +99,9 @@ export class Raft {
     this.term = initial.hardState.term;
     this.vote = initial.hardState.vote;
     this.snapshotConfig = snapshot?.config ?? EMPTY_CONFIG;
-    this.config = this.configFromLog();
+    const { config, index } = this.configEntryAt(this.log.lastIndex());
+    this.config = config;
+    this.configIndex = index;
     this.previousHard = this.hardState();
     this.previousSoft = this.softState();
     this.resetElectionTimeout();
@@ -183,7 +189,10 @@ export class Raft {
    * change until it commits, without counting itself).
    */
   private finishConfigChange(): void {
-    if (this.leader === undefined || this.hasUncommittedConfig()) return;
+    // Called on every append acknowledgement: O(1) unless a configuration just committed.
+    if (this.leader === undefined || this.hasUncommittedConfig() || this.configSettled === this.configIndex)
+      return;
+    this.configSettled = this.configIndex;
     // Members the committed change removed stop being replicated to (they have learned the commit).
     this.leader.syncMembers();
     if (isJoint(this.config)) {
@@ -270,11 +279,16 @@ export class Raft {
 
   /** The configuration in force at `index` (at or after the latest snapshot's index). */
   configAt(index: number): ClusterConfig {
+    return this.configEntryAt(index).config;
+  }
+
+  /** The last config entry at or below `index` and where it is; the snapshot's when the log has none. */
+  private configEntryAt(index: number): { config: ClusterConfig; index: number } {
     for (let i = Math.min(index, this.log.lastIndex()); i >= this.log.firstIndex(); i--) {
       const entry = this.log.entry(i)!;
-      if (entry.type === 'config') return decodeConfig(entry.data);
+      if (entry.type === 'config') return { config: decodeConfig(entry.data), index: i };
     }
-    return this.snapshotConfig;
+    return { config: this.snapshotConfig, index: this.snapshot?.index ?? 0 };
   }
 
   /** Leader only: the driver's snapshot transfer to `to` succeeded or failed. */
@@ -705,6 +719,7 @@ export class Raft {
   private becomeLeader(): void {
     this.role = 'leader';
     this.leaderId = this.id;
+    this.configSettled = 0;
     this.leader = new Leader(this);
     // Raft §8: a no-op of the new term lets the leader commit (and learn the commit index) at once.
     this.appendOwn('normal', new Uint8Array(0));
@@ -753,35 +768,20 @@ export class Raft {
   }
 
   private hasUncommittedConfig(): boolean {
-    for (let i = this.log.lastIndex(); i > this.log.committed; i--) {
-      if (this.log.entry(i)?.type === 'config') return true;
-    }
-    return false;
+    return this.configIndex > this.log.committed;
   }
 
   // ---- configuration -----------------------------------------------------------------------------
 
-  /** @internal The last configuration known committed: the last config entry up to the commit index. */
+  /** @internal The last configuration known committed. */
   committedConfig(): ClusterConfig {
-    for (let i = this.log.committed; i >= this.log.firstIndex(); i--) {
-      const entry = this.log.entry(i);
-      if (entry?.type === 'config') return decodeConfig(entry.data);
-    }
-    return this.snapshotConfig;
+    return this.hasUncommittedConfig() ? this.configAt(this.log.committed) : this.config;
   }
 
-  /** The configuration in force: the last config entry in the log, else the snapshot's. */
-  private configFromLog(): ClusterConfig {
-    const entries = this.log.view();
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const entry = entries[i]!;
-      if (entry.type === 'config') return decodeConfig(entry.data);
-    }
-    return this.snapshotConfig;
-  }
-
+  /** The configuration in force is the last config entry in the log, else the snapshot's (thesis §4.1). */
   private refreshConfig(): void {
-    const next = this.configFromLog();
+    const { config: next, index } = this.configEntryAt(this.log.lastIndex());
+    this.configIndex = index;
     if (sameConfig(next, this.config)) return;
     this.config = next;
     this.configChanged = true;
@@ -846,12 +846,6 @@ function sameConfig(a: ClusterConfig, b: ClusterConfig): boolean {
     sameMembers(a.learners, b.learners) &&
     sameAddresses(a, b)
   );
-}
-
-function sameAddresses(a: ClusterConfig, b: ClusterConfig): boolean {
-  const left = Object.entries(a.addresses ?? {});
-  const right = b.addresses ?? {};
-  return left.length === Object.keys(right).length && left.every(([id, address]) => right[id] === address);
 }
 
 function sameSoftState(a: SoftState, b: SoftState): boolean {

@@ -97,7 +97,15 @@ class InMemoryStorage implements MemoryStorage {
 
   async beginSnapshot(meta: SnapshotMeta): Promise<SnapshotWriter> {
     this.assertOpen();
-    return new ChunkCollector(copySnapshotMeta(meta), this.image, () => this.assertOpen());
+    const copy = copySnapshotMeta(meta);
+    return collectingSnapshotWriter(
+      copy,
+      async (apply) => {
+        this.assertOpen();
+        apply(this.image);
+      },
+      () => this.assertOpen(),
+    );
   }
 
   async readSnapshot(): Promise<SnapshotReader | undefined> {
@@ -124,42 +132,41 @@ class InMemoryStorage implements MemoryStorage {
   }
 }
 
-/** A snapshot writer that collects chunks in memory and hands them to the image on save or install. */
-export class ChunkCollector implements SnapshotWriter {
-  private chunks: Uint8Array[] | undefined = [];
-
-  constructor(
-    readonly meta: SnapshotMeta,
-    private readonly image: StorageImage,
-    private readonly assertOpen: () => void,
-  ) {}
-
-  async write(chunk: Uint8Array): Promise<void> {
-    this.assertOpen();
-    this.pending().push(chunk.slice());
-  }
-
-  async save(): Promise<void> {
-    this.assertOpen();
-    this.image.saveSnapshot(this.meta, this.pending());
-    this.chunks = undefined;
-  }
-
-  async install(): Promise<void> {
-    this.assertOpen();
-    this.image.installSnapshot(this.meta, this.pending());
-    this.chunks = undefined;
-  }
-
-  async abort(): Promise<void> {
-    this.chunks = undefined;
-  }
-
-  /** The chunks written so far; rejects use after save, install or abort. */
-  pending(): Uint8Array[] {
-    if (this.chunks === undefined) throw new StorageClosedError();
-    return this.chunks;
-  }
+/**
+ * A snapshot writer that keeps the chunks in memory and, on `save` or `install`, hands one change to
+ * `commit`, which applies it to a {@link StorageImage} now (memoryStorage) or later (a simulated disk).
+ * Chunks are copied; the writer refuses use after save, install or abort.
+ */
+export function collectingSnapshotWriter(
+  meta: SnapshotMeta,
+  commit: (apply: (image: StorageImage) => void) => Promise<void>,
+  assertOpen: () => void,
+): SnapshotWriter {
+  let chunks: Uint8Array[] | undefined = [];
+  const take = (): Uint8Array[] => {
+    assertOpen();
+    if (chunks === undefined) throw new StorageClosedError();
+    const taken = chunks;
+    chunks = undefined;
+    return taken;
+  };
+  const finish = async (install: boolean): Promise<void> => {
+    const taken = take();
+    await commit((image) => (install ? image.installSnapshot(meta, taken) : image.saveSnapshot(meta, taken)));
+  };
+  return {
+    meta,
+    async write(chunk) {
+      assertOpen();
+      if (chunks === undefined) throw new StorageClosedError();
+      chunks.push(chunk.slice());
+    },
+    save: () => finish(false),
+    install: () => finish(true),
+    async abort() {
+      chunks = undefined;
+    },
+  };
 }
 
 /** A reader over a stored snapshot; it keeps reading that snapshot even after a newer one is saved. */

@@ -1,4 +1,4 @@
-import { decodeConfig, encodeConfig } from '../codec/config-codec.js';
+import { encodeConfig } from '../codec/config-codec.js';
 import { allMembers } from '../engine/config.js';
 import type { RaftInitialState } from '../engine/raft.js';
 import type { ClusterConfig, Entry, HardState, NodeId } from '../engine/types.js';
@@ -25,18 +25,8 @@ function isEmpty(state: PersistedState): boolean {
 export async function loadInitialState(
   storage: Storage,
   initialMembers: readonly NodeId[] | undefined,
-  id?: NodeId,
 ): Promise<RaftInitialState> {
   const persisted = await storage.load();
-  const committed = committedConfig(persisted);
-  if (id !== undefined && committed !== undefined && committed.voters.length > 0) {
-    if (!allMembers(committed).includes(id)) {
-      throw new NodeRemovedError(
-        `node ${id} was removed from the cluster (the committed configuration in its storage is ` +
-          `${committed.voters.join(',')}); add it again, or start it with empty storage to join anew`,
-      );
-    }
-  }
   if (isEmpty(persisted) && initialMembers !== undefined && initialMembers.length > 0) {
     const hardState: HardState = { term: 1, vote: '', commit: 1 };
     const config: Entry = {
@@ -59,11 +49,14 @@ export async function loadInitialState(
   };
 }
 
-/** The last configuration this store knows committed: from the log up to the commit index, else the snapshot's. */
-function committedConfig(state: PersistedState): ClusterConfig | undefined {
-  for (let i = state.entries.length - 1; i >= 0; i--) {
-    const entry = state.entries[i]!;
-    if (entry.index <= state.hardState.commit && entry.type === 'config') return decodeConfig(entry.data);
-  }
-  return state.snapshot?.config;
+/**
+ * A node whose storage holds a committed configuration without it was removed: it must not come back
+ * under that id as if nothing happened. (A node that was never added holds no configuration at all.)
+ */
+export function refuseIfRemoved(id: NodeId, committed: ClusterConfig): void {
+  if (committed.voters.length === 0 || allMembers(committed).includes(id)) return;
+  throw new NodeRemovedError(
+    `node ${id} was removed from the cluster (the committed configuration in its storage is ` +
+      `${committed.voters.join(',')}); add it again, or start it with empty storage to join anew`,
+  );
 }

@@ -1,5 +1,5 @@
 import { decodeConfig } from '../codec/config-codec.js';
-import { allMembers } from '../engine/config.js';
+import { allMembers, sameAddresses } from '../engine/config.js';
 import type { Message } from '../engine/messages.js';
 import { type RaftOptions, resolveOptions } from '../engine/options.js';
 import { Raft } from '../engine/raft.js';
@@ -13,7 +13,7 @@ import type { StateMachine } from '../interfaces/state-machine.js';
 import type { Storage } from '../interfaces/storage.js';
 import type { Transport } from '../interfaces/transport.js';
 import { ExclusiveTasks } from './exclusive-tasks.js';
-import { loadInitialState } from './initial-state.js';
+import { loadInitialState, refuseIfRemoved } from './initial-state.js';
 import { ProposalTracker } from './proposal-tracker.js';
 import { ReadTracker } from './read-tracker.js';
 import { rejectionError } from './rejection-error.js';
@@ -138,12 +138,11 @@ interface PendingMembershipChange {
 function reaches(config: ClusterConfig, target: ClusterConfig): boolean {
   const same = (a: readonly NodeId[], b: readonly NodeId[]) =>
     a.length === b.length && a.every((id) => b.includes(id));
-  const addresses = (c: ClusterConfig) => JSON.stringify(Object.entries(c.addresses ?? {}).sort());
   return (
     config.outgoingVoters.length === 0 &&
     same(config.voters, target.voters) &&
     same(config.learners, target.learners) &&
-    addresses(config) === addresses(target)
+    sameAddresses(config, target)
   );
 }
 
@@ -334,11 +333,12 @@ class DriverNode<Result> implements RaftNode<Result> {
   private async startOnce(): Promise<void> {
     this.lifecycle = 'starting';
     try {
-      const initial = await loadInitialState(this.options.storage, this.options.initialMembers, this.id);
-      if (this.lifecycle !== 'starting') throw new StoppedError('the node was stopped while starting');
-      await this.restoreFromStorage(initial.snapshot?.index ?? 0);
+      const initial = await loadInitialState(this.options.storage, this.options.initialMembers);
       if (this.lifecycle !== 'starting') throw new StoppedError('the node was stopped while starting');
       const engine = new Raft(this.engineOptions, initial);
+      refuseIfRemoved(this.id, engine.committedConfig());
+      await this.restoreFromStorage(initial.snapshot?.index ?? 0);
+      if (this.lifecycle !== 'starting') throw new StoppedError('the node was stopped while starting');
       this.engine = engine;
       this.appliedIndex = initial.applied ?? 0;
       this.committedIndex = initial.hardState.commit;

@@ -1,4 +1,5 @@
 import {
+  collectingSnapshotWriter,
   type Entry,
   type PersistBatch,
   type PersistedState,
@@ -102,8 +103,9 @@ export function simulatedStorage(options: SimulatedStorageOptions): Storage {
     term: (index: number) => read(() => view.term(index)),
     firstIndex: () => read(() => view.firstIndex()),
     lastIndex: () => read(() => view.lastIndex()),
+    // Chunks are staged in this instance's memory: a crash before `install` resolves loses them.
     beginSnapshot: (meta: SnapshotMeta): Promise<SnapshotWriter> =>
-      read(() => stagedWriter(meta, write, checkOpen)),
+      read(() => collectingSnapshotWriter(meta, (apply) => write(apply), checkOpen)),
     readSnapshot: (): Promise<SnapshotReader | undefined> =>
       read(() => {
         const stored = view.snapshot;
@@ -112,49 +114,6 @@ export function simulatedStorage(options: SimulatedStorageOptions): Storage {
     compact: (index: number) => write((image) => image.compact(index)),
     async close(): Promise<void> {
       closed = true;
-    },
-  };
-}
-
-/** A writer that stages chunks in memory and makes them durable in one write on save or install. */
-function stagedWriter(
-  meta: SnapshotMeta,
-  write: (change: (image: StorageImage) => void) => Promise<void>,
-  checkOpen: () => void,
-): SnapshotWriter {
-  let chunks: Uint8Array[] | undefined = [];
-  const take = (): Uint8Array[] => {
-    checkOpen();
-    if (chunks === undefined) throw new StorageClosedError();
-    const taken = chunks;
-    chunks = undefined;
-    return taken;
-  };
-  return {
-    meta,
-    async write(chunk: Uint8Array) {
-      checkOpen();
-      if (chunks === undefined) throw new StorageClosedError();
-      chunks.push(chunk.slice());
-    },
-    save() {
-      try {
-        const taken = take();
-        return write((image) => image.saveSnapshot(meta, taken));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
-    install() {
-      try {
-        const taken = take();
-        return write((image) => image.installSnapshot(meta, taken));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
-    async abort() {
-      chunks = undefined;
     },
   };
 }
