@@ -28,7 +28,10 @@ export async function startProxy(targetPort: number): Promise<FreezableProxy> {
       client.pipe(upstream);
       upstream.pipe(client);
     }
+    // A frozen network carries no close either: the far side of a frozen pair must find out for
+    // itself (keepalive), or both ends would race to see a close instead of a dead peer.
     const cut = () => {
+      if (frozen) return;
       pairs.delete(pair);
       client.destroy();
       upstream.destroy();
