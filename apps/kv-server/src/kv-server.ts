@@ -1,14 +1,18 @@
 import type { StoppedError } from '@raft/core';
+import {
+  type ClusterNode,
+  createHttpService,
+  type HttpService,
+  type Logger,
+  opsRoutes,
+  startClusterNode,
+  urlFor,
+} from '@raft/service';
 import { encodeKvCommand } from './kv/kv-command.js';
 import { kvRoutes } from './kv/kv-routes.js';
 import type { KvResult } from './kv/kv-state.js';
 import { KvStateMachine } from './kv/kv-state-machine.js';
 import type { KvServerConfig } from './kv-settings.js';
-import { type ClusterNode, startClusterNode } from './service/cluster-node.js';
-import { urlFor } from './service/config-values.js';
-import { createHttpService, type HttpService } from './service/http-service.js';
-import type { Logger } from './service/json-logger.js';
-import { opsRoutes } from './service/ops-routes.js';
 
 /** In-flight requests get this long to finish on shutdown before their connections are closed. */
 const SHUTDOWN_GRACE_MS = 10_000;

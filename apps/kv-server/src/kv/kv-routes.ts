@@ -1,10 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { RaftNode } from '@raft/core';
-import { readBody } from '../service/http-body.js';
-import { HttpError } from '../service/http-error.js';
-import type { RequestContext, Route } from '../service/http-router.js';
-import { sendJson } from '../service/http-service.js';
-import { noLeaderError, raftErrorToHttp } from '../service/raft-http-errors.js';
+import {
+  HttpError,
+  noLeaderError,
+  type RequestContext,
+  type Route,
+  raftErrorToHttp,
+  readBody,
+  sendJson,
+} from '@raft/service';
 import { encodeKvCommand, type KvCommand, type KvCondition, type KvIdempotency } from './kv-command.js';
 import type { KvResult } from './kv-state.js';
 import type { KvStateMachine } from './kv-state-machine.js';
