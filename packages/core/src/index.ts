@@ -86,6 +86,7 @@ export type {
   AbortSignalLike,
   RaftNode,
   RaftNodeOptions,
+  ReadOptions,
   RequestOptions,
   SnapshotOptions,
 } from './node/index.js';

@@ -134,10 +134,10 @@ export function kvRoutes(options: KvRouteOptions): Route[] {
   const barrier = async (consistency: Consistency): Promise<void> => {
     if (consistency === 'stale') return;
     requireLeader();
-    // `lease` goes through the same barrier: the node serves it from its leader lease when started with
-    // lease reads on, otherwise with a ReadIndex round (core has no per-call lease option).
+    // `lease`: the leader answers from its CheckQuorum lease without a heartbeat round (bounded clock
+    // drift assumed); a follower still asks the leader for a read index.
     try {
-      await node.read({ timeoutMs: limits.requestTimeoutMs });
+      await node.read({ timeoutMs: limits.requestTimeoutMs, lease: consistency === 'lease' });
     } catch (error) {
       throw raftErrorToHttp(error, 'read');
     }

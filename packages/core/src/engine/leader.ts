@@ -38,7 +38,7 @@ export class Leader {
   /** Target of a leadership transfer in progress, or NO_NODE. */
   transferee: NodeId = NO_NODE;
   /** Reads that arrived before this leader committed an entry of its own term (thesis §6.4 step 1). */
-  private readsBeforeCommit: { from: NodeId; requestId: number }[] = [];
+  private readsBeforeCommit: { from: NodeId; requestId: number; lease: boolean }[] = [];
   private heartbeatElapsed = 0;
   /** Ticks in the current CheckQuorum / transfer window. */
   private windowElapsed = 0;
@@ -259,17 +259,17 @@ export class Leader {
     if (this.readsBeforeCommit.length > 0) {
       const waiting = this.readsBeforeCommit;
       this.readsBeforeCommit = [];
-      for (const read of waiting) this.readIndex(read.from, read.requestId);
+      for (const read of waiting) this.readIndex(read.from, read.requestId, read.lease);
     }
     return true;
   }
 
   /** Thesis §6.4: a read is served at the current commit index once leadership is confirmed. */
-  readIndex(from: NodeId, requestId: number): void {
+  readIndex(from: NodeId, requestId: number, lease = false): void {
     const { log, options } = this.host;
     if (log.term(log.committed) !== this.host.term) {
       // The leader does not yet know the latest commit index until it commits its own no-op.
-      this.readsBeforeCommit.push({ from, requestId });
+      this.readsBeforeCommit.push({ from, requestId, lease });
       return;
     }
     if (this.host.config.voters.length === 1 && this.host.config.outgoingVoters.length === 0) {
@@ -278,7 +278,8 @@ export class Leader {
         return;
       }
     }
-    if (options.leaseRead && this.leaseValid()) {
+    // A lease is only as good as the followers' promise not to vote, which CheckQuorum's lease gives.
+    if ((options.leaseRead || (lease && options.checkQuorum)) && this.leaseValid()) {
       this.host.serveRead(from, requestId, log.committed);
       return;
     }

@@ -205,10 +205,15 @@ export class Raft {
     }
   }
 
-  /** Ask for a linearizable read index; the answer appears in `readStates` or `readFailures`. */
-  readIndex(requestId: number): void {
+  /**
+   * Ask for a linearizable read index; the answer appears in `readStates` or `readFailures`. With `lease`
+   * (and CheckQuorum on), a leader serves it from its lease when the lease holds, as `leaseRead` does
+   * for every read (thesis §6.4.1, bounded clock drift assumed); a follower forwards it as an ordinary
+   * ReadIndex, so there it costs a heartbeat round as usual.
+   */
+  readIndex(requestId: number, lease = false): void {
     if (this.leader !== undefined) {
-      this.leader.readIndex(this.id, requestId);
+      this.leader.readIndex(this.id, requestId, lease);
     } else if (this.leaderId !== NO_NODE && this.role === 'follower') {
       this.send({ type: 'ReadIndex', from: this.id, to: this.leaderId, term: this.term, requestId });
     } else {

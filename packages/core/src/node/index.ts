@@ -1,3 +1,3 @@
-export type { AbortSignalLike, RaftNode, RaftNodeOptions, RequestOptions } from './raft-node.js';
+export type { AbortSignalLike, RaftNode, RaftNodeOptions, ReadOptions, RequestOptions } from './raft-node.js';
 export { createRaftNode } from './raft-node.js';
 export type { SnapshotOptions } from './snapshot-options.js';

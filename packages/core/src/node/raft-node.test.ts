@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RaftEvent } from '../interfaces/observer.js';
-import { bytes, TestCluster } from './node-harness.test-support.js';
+import { bytes, settle, TestCluster } from './node-harness.test-support.js';
 
 // Every test runs on virtual time: nothing here waits on the real clock.
 const IDS = ['a', 'b', 'c'] as const;
@@ -87,6 +87,26 @@ describe('RaftNode: reads', () => {
     cluster = new TestCluster(IDS);
     const leader = await cluster.startWithLeader('a');
     expect(await cluster.clock.outcome(leader.node.read(), 5_000)).toMatchObject({ status: 'fulfilled' });
+  });
+
+  it('read({ lease: true }) on a leader holding its lease resolves without a heartbeat round (thesis §6.4.1)', async () => {
+    cluster = new TestCluster(IDS);
+    const leader = await cluster.startWithLeader('a');
+    await cluster.clock.advance(200); // heartbeat rounds acknowledged: the lease holds
+    const heartbeatsSince = (from: number) =>
+      leader.transport.sent.slice(from).filter((message) => message.type === 'Heartbeat').length;
+    const beforeLease = leader.transport.sent.length;
+    let leaseRead = false;
+    void leader.node.read({ lease: true }).then(() => {
+      leaseRead = true;
+    });
+    for (let turn = 0; turn < 5; turn++) await settle(); // virtual time stands still: no tick heartbeats
+    expect(leaseRead).toBe(true);
+    expect(heartbeatsSince(beforeLease)).toBe(0);
+
+    const beforeRound = leader.transport.sent.length;
+    await leader.node.read(); // an ordinary read on the same leader asks for a round
+    expect(heartbeatsSince(beforeRound)).toBeGreaterThan(0);
   });
 });
 

@@ -17,7 +17,7 @@ import { loadInitialState, refuseIfRemoved } from './initial-state.js';
 import { ProposalTracker } from './proposal-tracker.js';
 import { ReadTracker } from './read-tracker.js';
 import { rejectionError } from './rejection-error.js';
-import { abortReason, type RequestOptions, RequestWaiter } from './request-waiter.js';
+import { abortReason, type ReadOptions, type RequestOptions, RequestWaiter } from './request-waiter.js';
 import { type SnapshotHost, snapshotsSupported } from './snapshot-host.js';
 import {
   type ResolvedSnapshotOptions,
@@ -66,7 +66,7 @@ export interface RaftNodeOptions<Result> {
   readonly snapshot?: SnapshotOptions | false;
 }
 
-export type { AbortSignalLike, RequestOptions } from './request-waiter.js';
+export type { AbortSignalLike, ReadOptions, RequestOptions } from './request-waiter.js';
 
 /** A running Raft member: the engine plus storage, transport, state machine and clock. */
 export interface RaftNode<Result> {
@@ -83,8 +83,9 @@ export interface RaftNode<Result> {
   /**
    * Linearizable read barrier (ReadIndex): resolves once this node's state machine reflects every
    * write committed before the call; then read your state machine directly. Same errors as propose.
+   * With `lease: true` the leader may skip the heartbeat round (see {@link ReadOptions.lease}).
    */
-  read(options?: RequestOptions): Promise<void>;
+  read(options?: ReadOptions): Promise<void>;
   /**
    * Leader only: hand leadership to `to`; resolves when this node sees `to` as leader. Rejects
    * NotLeaderError when this node is not the leader, TimeoutError, StoppedError.
@@ -268,12 +269,13 @@ class DriverNode<Result> implements RaftNode<Result> {
     return promise;
   }
 
-  read(options?: RequestOptions): Promise<void> {
+  read(options?: ReadOptions): Promise<void> {
     const refusal = this.refusal(options);
     if (refusal !== undefined) return Promise.reject(refusal);
     const id = this.nextRequestId++;
     const promise = this.reads.open(id, this.clock, options?.timeoutMs ?? this.requestTimeoutMs, options);
-    this.input((engine) => engine.readIndex(id));
+    const lease = options?.lease === true;
+    this.input((engine) => engine.readIndex(id, lease));
     return promise;
   }
 

@@ -20,6 +20,18 @@ export interface RequestOptions {
   readonly signal?: AbortSignalLike;
 }
 
+/** Options of a read barrier (`RaftNode.read`). */
+export interface ReadOptions extends RequestOptions {
+  /**
+   * Serve this read from the leader's lease when it holds (thesis §6.4.1): no heartbeat round, so a
+   * read on the leader answers at once. Sound only while clocks drift less than the margin between the
+   * lease and the election timeout, and only with CheckQuorum on (otherwise the read takes the usual
+   * round). On a follower the read is forwarded as an ordinary ReadIndex. Default false, unless the
+   * node was created with `raft.leaseRead`, which makes every read a lease read.
+   */
+  readonly lease?: boolean;
+}
+
 /** The reason an aborted signal carries, or a generic error for signals that carry none. */
 export function abortReason(signal: AbortSignalLike): unknown {
   return signal.reason ?? new Error('the request was aborted');

@@ -176,6 +176,49 @@ describe('thesis §6.4.1 lease reads', () => {
     expect(drain(leader).readStates).toEqual([{ requestId: 3, index: 2 }]);
   });
 
+  it('a read that asks for the lease is served without a heartbeat round, though leaseRead is off', () => {
+    // Per-call lease (RaftNode.read({ lease: true })): the same rule as leaseRead, for one read.
+    const leader = establishedLeader();
+    leader.tick();
+    const round = lastReadSeq(drain(leader).messages, 'b');
+    leader.step(heartbeatAck('b', 'a', 2, round));
+    drain(leader);
+
+    leader.readIndex(2, true);
+    const out = drain(leader);
+    expect(out.readStates).toEqual([{ requestId: 2, index: 2 }]);
+    expect(ofType(out.messages, 'Heartbeat')).toEqual([]);
+    leader.readIndex(3); // an ordinary read on the same leader still takes a round
+    expect(drain(leader).readStates).toEqual([]);
+  });
+
+  it('a lease read without CheckQuorum takes a heartbeat round: no follower promised not to vote', () => {
+    const leader = establishedLeader({ checkQuorum: false });
+    leader.tick();
+    const round = lastReadSeq(drain(leader).messages, 'b');
+    leader.step(heartbeatAck('b', 'a', 2, round));
+    drain(leader);
+
+    leader.readIndex(2, true);
+    expect(drain(leader).readStates).toEqual([]);
+  });
+
+  it('a lease read whose lease has expired falls back to a heartbeat round', () => {
+    const electionTicks = 10;
+    const leader = establishedLeader({ electionTicks });
+    leader.tick();
+    const round = lastReadSeq(drain(leader).messages, 'b');
+    leader.step(heartbeatAck('b', 'a', 2, round));
+    for (let tick = 1; tick < electionTicks; tick++) leader.tick();
+    drain(leader);
+
+    leader.readIndex(3, true);
+    const out = drain(leader);
+    expect(out.readStates).toEqual([]);
+    leader.step(heartbeatAck('c', 'a', 2, lastReadSeq(out.messages, 'b')));
+    expect(drain(leader).readStates).toEqual([{ requestId: 3, index: 2 }]);
+  });
+
   // Thesis §3.10 and §6.4.1: TimeoutNow lets the target campaign through the voters' leases, so once a
   // leader has sent it, its own lease proves nothing and lease reads must stop (a stale read here is the
   // bug known as tikv#1593 and raft-rs#234). Regression test for that bug in this engine.
@@ -194,6 +237,7 @@ describe('thesis §6.4.1 lease reads', () => {
     expect(newCommit).toBe(5);
 
     cluster.raft('a').readIndex(1);
+    cluster.raft('a').readIndex(2, true);
     cluster.process('a');
     const stale = cluster.node('a').readStates.filter((read) => read.index < newCommit);
     expect(stale).toEqual([]);
