@@ -7,7 +7,7 @@ import {
 } from '@raft/core';
 import { checkMembershipChange } from './check-membership-change.js';
 import { clockDelay, throwIfAborted } from './clock-wait.js';
-import { AlreadyMemberError, QuorumAtRiskError, UnknownMemberError } from './errors.js';
+import { AlreadyMemberError, InvalidTargetError, QuorumAtRiskError, UnknownMemberError } from './errors.js';
 import { validateAddress, validateMemberId } from './member-validation.js';
 import {
   type MembershipCallOptions,
@@ -165,18 +165,17 @@ class GuardedMembership implements Membership {
     options: MembershipCallOptions = {},
   ): Promise<ClusterConfig> {
     return this.serially(options, async (resolved) => {
+      validateMemberId(oldId);
+      validateMemberId(newId);
       validateAddress(address);
+      if (oldId === newId) throw new InvalidTargetError('a node cannot replace itself');
       const config = this.leaderStatus().config;
       // Refuse before adding anything: a replacement of a node that is not a voter would otherwise
       // leave a stray learner behind.
-      if (roleOf(config, oldId) !== 'voter') {
-        validateMemberId(oldId);
-        throw new UnknownMemberError(oldId, 'voter');
-      }
+      if (roleOf(config, oldId) !== 'voter') throw new UnknownMemberError(oldId, 'voter');
       if (roleOf(config, newId) === 'voter') {
         throw new AlreadyMemberError(newId, 'voter', config.addresses?.[newId]);
       }
-      planReplace({ ...config, learners: [...config.learners, newId] }, oldId, newId);
       await this.propose((current) => planAddLearner(current, newId, address), resolved, options);
       await waitForCatchUp(this.node, newId, resolved, options.signal);
       return this.propose((current) => planReplace(current, oldId, newId), resolved, options);

@@ -148,6 +148,8 @@ export class VirtualCluster {
   /** Run virtual time until `condition` holds; throws after `withinMs` of virtual time. */
   async runUntil(condition: () => boolean, withinMs: number, what: string): Promise<void> {
     const deadline = this.scheduler.now() + withinMs;
+    // Let pending continuations run before time moves on.
+    await new Promise((resolve) => setImmediate(resolve));
     while (!condition()) {
       if (this.scheduler.now() > deadline) {
         throw new Error(`timed out after ${withinMs} virtual ms waiting for ${what}`);
