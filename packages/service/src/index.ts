@@ -21,11 +21,34 @@ export type { RequestContext, Route, RouteHandler, RouteMatch } from './http-rou
 export { matchRoute } from './http-router.js';
 export type { HttpService, HttpServiceOptions } from './http-service.js';
 export { createHttpService, sendJson } from './http-service.js';
+export { readJsonObject } from './json-body.js';
 export type { Logger, LogLevel } from './json-logger.js';
 export { createJsonLogger, LOG_LEVELS } from './json-logger.js';
+export type { MemberAnnouncement } from './member-announcer.js';
+export { announceMember } from './member-announcer.js';
 export type { MemberView, OpsRouteOptions } from './ops-routes.js';
 export { describeCluster, isReady, opsRoutes } from './ops-routes.js';
+export type {
+  LogLine,
+  ProcessCluster,
+  ProcessClusterOptions,
+  ProcessExit,
+  ProcessNodeSpec,
+  ServiceProcess,
+} from './process-cluster.js';
+export {
+  ConditionTimeoutError,
+  freePort,
+  getJson,
+  isAlive,
+  processCluster,
+  spawnService,
+  stopProcess,
+  waitUntil,
+} from './process-cluster.js';
 export { noLeaderError, raftErrorToHttp } from './raft-http-errors.js';
+export type { ReadConsistency } from './raft-requests.js';
+export { parseReadConsistency, proposeCommand, readBarrier } from './raft-requests.js';
 export type { ClosableService, ServiceCliOptions } from './service-cli.js';
 export { runServiceCli } from './service-cli.js';
 export type { ServiceConfig, ServiceSettingsDefaults } from './service-settings.js';
