@@ -83,22 +83,38 @@ export function createJoinHandler(membership: Membership, options: JoinHandlerOp
     return { status: 'failed', code, message, retryable: RETRYABLE.has(code) };
   };
 
+  /** The `joined` answer when `id` already is a voter at `address` on this leader, else undefined. */
+  const alreadyJoined = (id: NodeId, address: string): JoinResponse | undefined => {
+    const status = membership.node.status();
+    if (status.role !== 'leader') return undefined;
+    const config = status.config;
+    return roleOf(config, id) === 'voter' && config.addresses?.[id] === address
+      ? { status: 'joined', config }
+      : undefined;
+  };
+
   return async (request, call = {}) => {
+    let joiner: { id: NodeId; address: string } | undefined;
     try {
-      const { id, address } = parseJoinRequest(request);
+      joiner = parseJoinRequest(request);
       const status = membership.node.status();
       if (status.role !== 'leader') return notLeader(status.leader);
-      if (roleOf(status.config, id) === 'voter' && status.config.addresses?.[id] === address) {
-        return { status: 'joined', config: status.config };
-      }
+      const done = alreadyJoined(joiner.id, joiner.address);
+      if (done !== undefined) return done;
       const addVoterOptions =
         call.signal === undefined ? { ...options.addVoter } : { ...options.addVoter, signal: call.signal };
-      const config = await membership.addVoter(id, address, addVoterOptions);
+      const config = await membership.addVoter(joiner.id, joiner.address, addVoterOptions);
       return { status: 'joined', config };
     } catch (error) {
-      if (codeOf(error) === 'RAFT_NOT_LEADER') {
+      const code = codeOf(error);
+      if (code === 'RAFT_NOT_LEADER') {
         const hint = (error as { leaderHint?: unknown }).leaderHint;
         return notLeader(typeof hint === 'string' ? hint : '');
+      }
+      // A retry that queued behind the request it repeats finds the work done: same answer.
+      if (code === 'RAFT_MEMBERSHIP_ALREADY_MEMBER' && joiner !== undefined) {
+        const done = alreadyJoined(joiner.id, joiner.address);
+        if (done !== undefined) return done;
       }
       return failed(error);
     }

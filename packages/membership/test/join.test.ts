@@ -127,6 +127,23 @@ describe('join protocol on a live cluster', () => {
     });
   });
 
+  it('a repeated request that arrives while the first is still catching the node up gets the same answer', async () => {
+    cluster = new VirtualCluster(['a', 'b', 'c']);
+    await cluster.startWithLeader('a');
+    const { mount, handlers } = endpoints(cluster);
+    mount('a');
+    await cluster.startNewcomer('d');
+    const handler = handlers.get('http://a')!;
+    const request = { id: 'd', address: addressOf('d') };
+    // The second call queues behind the first and finds d already a voter.
+    const [first, second] = await Promise.all([
+      cluster.settle(handler(request), 5_000),
+      cluster.settle(handler(request), 5_000),
+    ]);
+    expect(first).toMatchObject({ status: 'joined' });
+    expect(second).toEqual(first);
+  });
+
   it('decommission: a removed node is refused on its old storage (RAFT_NODE_REMOVED) and rejoins under its id with empty storage', async () => {
     cluster = new VirtualCluster(['a', 'b', 'c']);
     const leader = await cluster.startWithLeader('a');
