@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { formatViolation } from './invariants/violation.js';
 import { ALL_FAULTS, type FaultKind, parseFaults } from './simulator/fault-injector.js';
+import { MEMBERSHIP_SCENARIOS, type MembershipScenario } from './simulator/simulated-membership.js';
 import { runSimulation, type SimulationOptions, type SimulationReport } from './simulator/simulation.js';
 import { formatTraceRecord } from './simulator/trace-buffer.js';
 
@@ -25,6 +26,8 @@ interface CliOptions {
   readonly clients: number | undefined;
   readonly workers: number;
   readonly traceLines: number;
+  /** A scenario for every seed, `all` to rotate through them by seed, or none. */
+  readonly membership: MembershipScenario | 'all' | undefined;
 }
 
 const USAGE = `usage: raft-sim --seeds N [--seed S] [--nodes 3|5] [--steps M] [--duration MS]
@@ -37,7 +40,9 @@ const USAGE = `usage: raft-sim --seeds N [--seed S] [--nodes 3|5] [--steps M] [-
   --faults LIST  comma-separated faults to inject (default all)
   --clients C    concurrent clients (default 4)
   --workers K    worker threads (default 2; 0 runs in the main thread)
-  --trace-lines  trace lines printed for a failing seed (default 200)`;
+  --trace-lines  trace lines printed for a failing seed (default 200)
+  --membership S membership changes under the faults: ${MEMBERSHIP_SCENARIOS.join('|')}, or all
+                 (seed N runs scenario N mod 5); grow starts from 3 nodes and shrink from 5`;
 
 class UsageError extends Error {}
 
@@ -67,6 +72,7 @@ function parseArgs(argv: readonly string[]): CliOptions {
     'clients',
     'workers',
     'trace-lines',
+    'membership',
   ]);
   for (const key of values.keys()) if (!known.has(key)) throw new UsageError(`unknown option --${key}`);
   const integer = (key: string, fallback: number | undefined, min: number): number | undefined => {
@@ -93,10 +99,26 @@ function parseArgs(argv: readonly string[]): CliOptions {
     clients: integer('clients', undefined, 1),
     workers: integer('workers', 2, 0) as number,
     traceLines: integer('trace-lines', 200, 0) as number,
+    membership: parseMembership(values.get('membership')),
   };
 }
 
+function parseMembership(text: string | undefined): CliOptions['membership'] {
+  if (text === undefined || text === 'none') return undefined;
+  if (text === 'all' || (MEMBERSHIP_SCENARIOS as readonly string[]).includes(text)) {
+    return text as MembershipScenario | 'all';
+  }
+  throw new UsageError(`--membership must be one of ${MEMBERSHIP_SCENARIOS.join(', ')}, all or none`);
+}
+
+/** The membership scenario seed `seed` runs. */
+function scenarioFor(cli: CliOptions, seed: number): MembershipScenario | undefined {
+  if (cli.membership !== 'all') return cli.membership;
+  return MEMBERSHIP_SCENARIOS[seed % MEMBERSHIP_SCENARIOS.length];
+}
+
 function simulationOptions(cli: CliOptions, seed: number): SimulationOptions {
+  const membership = scenarioFor(cli, seed);
   return {
     seed,
     nodes: cli.nodes,
@@ -104,6 +126,7 @@ function simulationOptions(cli: CliOptions, seed: number): SimulationOptions {
     ...(cli.steps === undefined ? {} : { steps: cli.steps }),
     ...(cli.durationMs === undefined ? {} : { durationMs: cli.durationMs }),
     ...(cli.clients === undefined ? {} : { clients: cli.clients }),
+    ...(membership === undefined ? {} : { membership }),
   };
 }
 
@@ -113,6 +136,8 @@ function replayCommand(cli: CliOptions, seed: number): string {
   if (cli.steps !== undefined) parts.push(`--steps ${cli.steps}`);
   if (cli.durationMs !== undefined) parts.push(`--duration ${cli.durationMs}`);
   if (cli.clients !== undefined) parts.push(`--clients ${cli.clients}`);
+  const scenario = scenarioFor(cli, seed);
+  if (scenario !== undefined) parts.push(`--membership ${scenario}`);
   return parts.join(' ');
 }
 
@@ -171,7 +196,8 @@ async function main(): Promise<number> {
   const last = cli.firstSeed + cli.seeds - 1;
   console.log(
     `raft-sim: seeds ${cli.firstSeed}..${last}, ${cli.nodes} nodes, faults ${cli.faults.join(',') || 'none'}, ` +
-      `${cli.workers} worker${cli.workers === 1 ? '' : 's'}`,
+      `${cli.workers} worker${cli.workers === 1 ? '' : 's'}` +
+      (cli.membership === undefined ? '' : `, membership ${cli.membership}`),
   );
   const started = performance.now();
   const failures: SimulationReport[] = [];
@@ -190,6 +216,7 @@ async function main(): Promise<number> {
   let notRecovered = 0;
   let within = 0;
   let electionTimeoutMs = 0;
+  const membership = { runs: 0, completed: 0, changes: 0, steps: 0, stepsAfterWrites: 0 };
   const progressEvery = Math.max(1, Math.ceil(cli.seeds / 10));
 
   await runSeeds(cli, (report) => {
@@ -204,6 +231,16 @@ async function main(): Promise<number> {
     virtualMs += report.virtualTimeMs;
     linearizability[report.linearizability]++;
     electionTimeoutMs = report.electionTimeoutMs;
+    if (report.membership !== undefined) {
+      membership.runs++;
+      if (report.membership.stepsDone === report.membership.steps) membership.completed++;
+      membership.changes += report.membership.changes;
+      membership.steps += report.membership.stepsDone;
+      // Steps taken once clients stopped (quiet phase) wait for no write; the others follow at least one.
+      membership.stepsAfterWrites += report.membership.writesBetweenSteps.filter(
+        (writes) => writes > 0,
+      ).length;
+    }
     for (const recovery of report.leaderRecoveries) {
       recoveriesMeasured++;
       if (recovery.withinTenElectionTimeouts) within++;
@@ -234,6 +271,13 @@ async function main(): Promise<number> {
   );
   console.log(`elections: ${elections}; events: ${events}; virtual time: ${(virtualMs / 1000).toFixed(0)} s`);
   console.log(`snapshots: ${snapshotsCreated} taken, ${snapshotsInstalled} installed from a leader`);
+  if (membership.runs > 0) {
+    console.log(
+      `membership: ${membership.completed}/${membership.runs} scenarios completed, ${membership.steps} steps ` +
+        `(${membership.stepsAfterWrites} after client writes were acknowledged since the previous one, the rest ` +
+        `in the quiet phase), ${membership.changes} configuration changes observed`,
+    );
+  }
   console.log(
     `leader-loss recovery: ${recoveriesMeasured} leader crashes; median ${percentile(recoveries, 0.5).toFixed(0)} ms, ` +
       `p99 ${percentile(recoveries, 0.99).toFixed(0)} ms; ${pct(within, recoveriesMeasured)} within 10 election ` +

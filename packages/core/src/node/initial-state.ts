@@ -1,4 +1,4 @@
-import { encodeConfig } from '../codec/config-codec.js';
+import { decodeConfig, encodeConfig } from '../codec/config-codec.js';
 import { allMembers } from '../engine/config.js';
 import type { RaftInitialState } from '../engine/raft.js';
 import type { ClusterConfig, Entry, HardState, NodeId } from '../engine/types.js';
@@ -50,13 +50,28 @@ export async function loadInitialState(
 }
 
 /**
- * A node whose storage holds a committed configuration without it was removed: it must not come back
- * under that id as if nothing happened. (A node that was never added holds no configuration at all.)
+ * A node whose storage shows it was a member of a committed configuration, and whose latest committed
+ * configuration leaves it out, was removed: it must not come back under that id as if nothing happened.
+ * A node still joining is not refused: its log may hold committed configurations from before it was
+ * added (it crashed before receiving the one that adds it), but none that ever named it. When the
+ * configurations that named it were compacted into a snapshot taken after its removal, the node cannot
+ * tell and starts; it is then a non-member that never campaigns, so nothing is at risk.
  */
-export function refuseIfRemoved(id: NodeId, committed: ClusterConfig): void {
+export function refuseIfRemoved(id: NodeId, initial: RaftInitialState, committed: ClusterConfig): void {
   if (committed.voters.length === 0 || allMembers(committed).includes(id)) return;
+  if (!wasMember(id, initial)) return;
   throw new NodeRemovedError(
     `node ${id} was removed from the cluster (the committed configuration in its storage is ` +
       `${committed.voters.join(',')}); add it again, or start it with empty storage to join anew`,
   );
+}
+
+/** Whether a committed configuration in the snapshot or the log names `id`. */
+function wasMember(id: NodeId, initial: RaftInitialState): boolean {
+  if (initial.snapshot !== undefined && allMembers(initial.snapshot.config).includes(id)) return true;
+  for (const entry of initial.entries) {
+    if (entry.index > initial.hardState.commit) break;
+    if (entry.type === 'config' && allMembers(decodeConfig(entry.data)).includes(id)) return true;
+  }
+  return false;
 }

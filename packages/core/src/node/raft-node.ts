@@ -338,7 +338,7 @@ class DriverNode<Result> implements RaftNode<Result> {
       const initial = await loadInitialState(this.options.storage, this.options.initialMembers);
       if (this.lifecycle !== 'starting') throw new StoppedError('the node was stopped while starting');
       const engine = new Raft(this.engineOptions, initial);
-      refuseIfRemoved(this.id, engine.committedConfig());
+      refuseIfRemoved(this.id, initial, engine.committedConfig());
       await this.restoreFromStorage(initial.snapshot?.index ?? 0);
       if (this.lifecycle !== 'starting') throw new StoppedError('the node was stopped while starting');
       this.engine = engine;

@@ -80,8 +80,6 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
   const { scheduler, prng, cluster, trace } = options;
   const enabled = new Set(options.faults);
   const timeout = options.electionTimeoutMs;
-  const nodes = cluster.nodeIds;
-  const maxDown = Math.floor((nodes.length - 1) / 2);
   const stats: FaultStats = { crashes: 0, clusterCrashes: 0, partitions: 0, pauses: 0 };
   let running = false;
   let partitionGeneration = 0;
@@ -99,7 +97,7 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
   const target = (): NodeId => {
     const leader = options.leader();
     if (leader !== undefined && cluster.isUp(leader) && prng.chance(0.5)) return leader;
-    return prng.pick(nodes);
+    return prng.pick(cluster.nodeIds);
   };
 
   const changeWeather = (): void => {
@@ -137,9 +135,11 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
       }
       return;
     }
+    // The set of nodes changes with membership: at most a minority of those in play is down at once.
+    const nodes = cluster.nodeIds;
     const down = nodes.length - cluster.liveNodes().length;
     const node = target();
-    if (down >= maxDown || !cluster.isUp(node)) return;
+    if (down >= Math.floor((nodes.length - 1) / 2) || !cluster.isUp(node)) return;
     stats.crashes++;
     note(`FAULT crash ${node}`);
     cluster.crash(node);
@@ -150,6 +150,7 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
     stats.partitions++;
     const generation = ++partitionGeneration;
     cluster.network.heal();
+    const nodes = cluster.nodeIds;
     const roll = prng.next();
     if (roll < 0.4) {
       const shuffled = shuffle(prng, nodes);
@@ -214,7 +215,7 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
       running = false;
       cluster.network.heal();
       cluster.network.setConditions(RELIABLE_NETWORK);
-      for (const node of nodes) if (!cluster.isUp(node)) cluster.restart(node);
+      for (const node of cluster.nodeIds) if (!cluster.isUp(node)) cluster.restart(node);
       note('faults stopped: network healed and reliable, every node up');
     },
     stats: () => ({ ...stats }),

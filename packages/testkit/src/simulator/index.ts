@@ -19,6 +19,13 @@ export { createSimulatedClients, describeKvOperation } from './simulated-clients
 export type { NodeInstance, SimulatedCluster, SimulatedClusterOptions } from './simulated-cluster.js';
 export { createSimulatedCluster } from './simulated-cluster.js';
 export type {
+  MembershipScenario,
+  MembershipStats,
+  SimulatedMembership,
+  SimulatedMembershipOptions,
+} from './simulated-membership.js';
+export { createSimulatedMembership, foundersFor, MEMBERSHIP_SCENARIOS } from './simulated-membership.js';
+export type {
   NetworkConditions,
   NetworkStats,
   SimulatedNetwork,

@@ -19,18 +19,18 @@ export interface LeadershipTracker {
   observe(time: number, node: NodeId, status: RaftStatus): void;
   /** The leader of the highest term seen, if it has not crashed since. */
   currentLeader(): NodeId | undefined;
-  nodeCrashed(time: number, node: NodeId, lastStatus: RaftStatus | undefined, liveNodes: number): void;
+  /** `majorityUp`: a majority of the voters (as the cluster now stands) is still running. */
+  nodeCrashed(time: number, node: NodeId, lastStatus: RaftStatus | undefined, majorityUp: boolean): void;
   /** Terms in which some node became leader. */
   elections(): number;
   recoveries(): readonly LeaderRecovery[];
 }
 
-export function createLeadershipTracker(clusterSize: number): LeadershipTracker {
+export function createLeadershipTracker(): LeadershipTracker {
   const leaderTerms = new Set<number>();
   let latest: { node: NodeId; term: number } | undefined;
   const recoveries: LeaderRecovery[] = [];
   let waiting: LeaderRecovery[] = [];
-  const majority = Math.floor(clusterSize / 2) + 1;
   return {
     observe(time, node, status) {
       if (status.role !== 'leader') return;
@@ -44,9 +44,9 @@ export function createLeadershipTracker(clusterSize: number): LeadershipTracker 
       });
     },
     currentLeader: () => latest?.node,
-    nodeCrashed(time, node, lastStatus, liveNodes) {
+    nodeCrashed(time, node, lastStatus, majorityUp) {
       if (latest?.node === node) latest = undefined;
-      if (liveNodes < majority) {
+      if (!majorityUp) {
         // No election can succeed now: the pending measurements would time the outage, not Raft.
         for (const recovery of waiting) recoveries.splice(recoveries.indexOf(recovery), 1);
         waiting = [];

@@ -36,6 +36,7 @@ export interface NodeInstance {
 }
 
 export interface SimulatedClusterOptions {
+  /** The founding members: they start with this configuration. Others join through {@link SimulatedCluster.addNode}. */
   readonly nodeIds: readonly NodeId[];
   readonly scheduler: VirtualScheduler;
   readonly prng: Prng;
@@ -64,10 +65,21 @@ export interface SimulatedClusterOptions {
  * what the disk really holds.
  */
 export interface SimulatedCluster {
+  /**
+   * The nodes in play: the founders and every node added since, minus the decommissioned ones. Faults
+   * pick from these, and the quiet phase brings every one of them back up.
+   */
   readonly nodeIds: readonly NodeId[];
   readonly network: SimulatedNetwork;
-  /** Starts every node (at the current virtual time). */
+  /** Starts every founding node (at the current virtual time). */
   startAll(): void;
+  /**
+   * Starts a new node on an empty disk and no initial configuration: it waits, outside the cluster, for a
+   * leader to add it (thesis §4.2.1: new servers join as non-voting learners first).
+   */
+  addNode(node: NodeId): void;
+  /** Stops a node for good (an operator shutting down a removed member); it is never restarted. */
+  decommission(node: NodeId): void;
   instance(node: NodeId): NodeInstance | undefined;
   /** Nodes with a running instance. */
   liveNodes(): NodeId[];
@@ -99,6 +111,8 @@ export function createSimulatedCluster(options: SimulatedClusterOptions): Simula
     },
   });
   const disks = new Map<NodeId, SimulatedDisk>(options.nodeIds.map((id) => [id, createSimulatedDisk()]));
+  const founders = new Set(options.nodeIds);
+  let inPlay: readonly NodeId[] = options.nodeIds.slice();
   const instances = new Map<NodeId, NodeInstance>();
   const generations = new Map<NodeId, number>();
 
@@ -149,7 +163,7 @@ export function createSimulatedCluster(options: SimulatedClusterOptions): Simula
       observer: observerFor(node),
       tickMs: options.tickMs,
       raft: options.raft,
-      initialMembers: options.nodeIds,
+      ...(founders.has(node) ? { initialMembers: options.nodeIds } : {}),
       requestTimeoutMs: options.requestTimeoutMs,
       snapshot: options.snapshot,
       onFatalError: (error) => {
@@ -169,16 +183,30 @@ export function createSimulatedCluster(options: SimulatedClusterOptions): Simula
     );
   };
 
-  return {
-    nodeIds: options.nodeIds,
+  const cluster: SimulatedCluster = {
+    get nodeIds() {
+      return inPlay;
+    },
     network,
     startAll() {
       for (const node of options.nodeIds) {
         scheduler.schedule(0, () => launch(node), { node, label: 'start' });
       }
     },
+    addNode(node) {
+      if (disks.has(node)) throw new Error(`node ${node} already exists: ids are never reused`);
+      disks.set(node, createSimulatedDisk());
+      inPlay = [...inPlay, node];
+      launch(node);
+    },
+    decommission(node) {
+      if (!inPlay.includes(node)) return;
+      cluster.crash(node);
+      inPlay = inPlay.filter((other) => other !== node);
+      trace.record(scheduler.now(), node, 'decommissioned');
+    },
     instance: (node) => instances.get(node),
-    liveNodes: () => options.nodeIds.filter((node) => instances.has(node)),
+    liveNodes: () => inPlay.filter((node) => instances.has(node)),
     isUp: (node) => instances.has(node),
     crash(node) {
       const instance = instances.get(node);
@@ -191,7 +219,7 @@ export function createSimulatedCluster(options: SimulatedClusterOptions): Simula
       options.onCrash(node, lastStatus);
     },
     restart(node) {
-      if (!instances.has(node)) launch(node);
+      if (!instances.has(node) && inPlay.includes(node)) launch(node);
     },
     inspect(node) {
       const instance = instances.get(node);
@@ -201,4 +229,5 @@ export function createSimulatedCluster(options: SimulatedClusterOptions): Simula
     disk: (node) => disks.get(node) as SimulatedDisk,
     snapshotStats: () => ({ ...snapshotStats }),
   };
+  return cluster;
 }

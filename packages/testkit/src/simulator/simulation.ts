@@ -1,4 +1,4 @@
-import type { NodeId, RaftInspection, RaftOptions, SnapshotOptions } from '@raft/core';
+import type { NodeId, RaftInspection, RaftOptions, RaftStatus, SnapshotOptions } from '@raft/core';
 import { createInvariantChecker } from '../invariants/invariant-checker.js';
 import type { InvariantViolation } from '../invariants/violation.js';
 import { checkLinearizability, HistoryRecorder } from '../linearizability/index.js';
@@ -8,6 +8,13 @@ import { createLeadershipTracker, type LeaderRecovery } from './leadership-track
 import { createPrng, type Prng } from './prng.js';
 import { type ClientStats, createSimulatedClients } from './simulated-clients.js';
 import { createSimulatedCluster, type SimulatedCluster } from './simulated-cluster.js';
+import {
+  createSimulatedMembership,
+  foundersFor,
+  type MembershipScenario,
+  type MembershipStats,
+  type SimulatedMembership,
+} from './simulated-membership.js';
 import { type NetworkStats, RELIABLE_NETWORK } from './simulated-network.js';
 import { createTraceBuffer, type TraceRecord } from './trace-buffer.js';
 import { createVirtualScheduler } from './virtual-scheduler.js';
@@ -67,6 +74,12 @@ export interface SimulationOptions {
   readonly snapshot?: SnapshotOptions | false;
   /** Wall-clock budget of the linearizability check in ms. Default 10,000. */
   readonly linearizabilityBudgetMs?: number;
+  /**
+   * Membership changes to run under the faults (see {@link MembershipScenario}); they must all take
+   * effect before the run can settle. `grow` starts from 3 founders and `shrink` from 5 whatever `nodes`
+   * says. Default none.
+   */
+  readonly membership?: MembershipScenario;
 }
 
 /** The simulator's default snapshot settings: small enough that followers often need a snapshot. */
@@ -88,6 +101,7 @@ export interface LeaderRecoveryReport extends LeaderRecovery {
 /** What one simulated run found. */
 export interface SimulationReport {
   readonly seed: number;
+  /** The founding members. */
   readonly nodes: number;
   readonly faults: readonly FaultKind[];
   /** No violation of any kind. */
@@ -112,8 +126,10 @@ export interface SimulationReport {
   readonly electionTimeoutMs: number;
   /** Every leader crash measured (a majority stayed up), oldest first. */
   readonly leaderRecoveries: readonly LeaderRecoveryReport[];
-  /** The cluster converged after the faults stopped (a leader, everyone applied everything). */
+  /** The cluster converged after the faults stopped (a leader, every member applied everything). */
   readonly settled: boolean;
+  /** The membership scenario's progress, when one ran. */
+  readonly membership: MembershipStats | undefined;
   readonly faultStats: FaultStats;
   readonly network: NetworkStats;
   /** The trace tail; empty unless the run failed or `keepTrace` was set. Format with `formatTraceRecord`. */
@@ -128,7 +144,7 @@ export interface SimulationReport {
  * The same options give the same run, event for event.
  */
 export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
-  const nodeCount = options.nodes ?? 3;
+  const nodeCount = foundersFor(options.membership, options.nodes ?? 3);
   const tickMs = options.tickMs ?? 100;
   const electionTimeoutMs = (options.raft?.electionTicks ?? 10) * tickMs;
   const faults = options.faults ?? ALL_FAULTS;
@@ -144,11 +160,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const clusterPrng = root.fork();
   const faultPrng = root.fork();
   const clientPrng = root.fork();
+  const membershipPrng = root.fork();
   const scheduler = createVirtualScheduler();
   const trace = createTraceBuffer(options.traceCapacity ?? 20_000);
   const checker = createInvariantChecker();
   const recorder = new HistoryRecorder(() => scheduler.now());
-  const leadership = createLeadershipTracker(nodeCount);
+  const leadership = createLeadershipTracker();
   const violation = (invariant: InvariantViolation['invariant'], node: NodeId, detail: string): void =>
     checker.add({ invariant, time: scheduler.now(), node, detail });
 
@@ -171,7 +188,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     onFatalError: (node, error) => violation('node-failure', node, String(error.cause ?? error.message)),
     onCrash: (node, lastStatus) => {
       checker.resetNode(node);
-      leadership.nodeCrashed(scheduler.now(), node, lastStatus, cluster.liveNodes().length);
+      leadership.nodeCrashed(scheduler.now(), node, lastStatus, majorityUp(cluster, lastStatus));
       crashListener(node);
     },
   });
@@ -187,6 +204,20 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     thinkMs: [10, 300],
   });
   crashListener = (node) => clients.nodeCrashed(node);
+  let issuing = true;
+  const membership: SimulatedMembership | undefined =
+    options.membership === undefined
+      ? undefined
+      : createSimulatedMembership({
+          scenario: options.membership,
+          scheduler,
+          prng: membershipPrng,
+          cluster,
+          trace,
+          electionTimeoutMs,
+          acknowledgedWrites: () => clients.acknowledgedWrites().size,
+          clientsIssuing: () => issuing,
+        });
   const injector = createFaultInjector({
     faults,
     scheduler,
@@ -220,6 +251,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   cluster.startAll();
   clients.start();
   injector.start();
+  membership?.start();
   // Fault phase.
   while (scheduler.now() < durationMs && events < maxSteps && !failed()) {
     if (!(await step())) break;
@@ -230,21 +262,35 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     scheduler.schedule(0, () => {
       injector.stop();
       clients.stopIssuing();
+      issuing = false;
     });
     const deadline = scheduler.now() + settleMs;
     while (scheduler.now() < deadline && !failed()) {
       if (!(await step())) break;
-      if (events % 20 === 0 && clients.pending() === 0 && converged(cluster)) {
+      if (
+        events % 20 === 0 &&
+        clients.pending() === 0 &&
+        (membership?.done() ?? true) &&
+        converged(cluster)
+      ) {
         settled = true;
         break;
       }
     }
     if (!settled && checker.violations().length === 0) {
-      violation('liveness', '', `no convergence within ${settleMs} ms after every fault healed`);
+      const pendingChanges =
+        membership === undefined || membership.done()
+          ? ''
+          : ` (membership ${membership.stats().stepsDone}/${membership.stats().steps} steps done)`;
+      violation(
+        'liveness',
+        '',
+        `no convergence within ${settleMs} ms after every fault healed${pendingChanges}`,
+      );
     }
   }
 
-  for (const node of nodeIds) {
+  for (const node of cluster.nodeIds) {
     const inspection = cluster.inspect(node);
     if (inspection !== undefined) checker.observe(scheduler.now(), node, inspection);
   }
@@ -253,7 +299,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   if (settled && !failed()) {
     const finalLogs = new Map<NodeId, RaftInspection>();
     const appliedIds = new Map<NodeId, ReadonlySet<string>>();
-    for (const node of nodeIds) {
+    for (const node of cluster.nodeIds) {
       const inspection = cluster.inspect(node);
       if (inspection !== undefined) finalLogs.set(node, inspection);
       const kv = cluster.instance(node)?.kv;
@@ -309,26 +355,34 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       };
     }),
     settled,
+    membership: membership?.stats(),
     faultStats: injector.stats(),
     network: cluster.network.stats(),
     trace: !ok || options.keepTrace === true ? trace.records() : [],
   };
 }
 
-/** A leader exists, it committed an entry of its own term, and every node applied all of its log. */
+/**
+ * A leader exists, it committed an entry of its own term, and every member of its configuration applied
+ * all of its log. Nodes removed from the configuration are left out: they no longer hear from it.
+ */
 function converged(cluster: SimulatedCluster): boolean {
-  let leaderStatus: { term: number; commit: number } | undefined;
-  const applied: number[] = [];
+  let leader: RaftInspection | undefined;
   for (const node of cluster.nodeIds) {
     const inspection = cluster.inspect(node);
-    if (inspection === undefined) return false;
-    const { status } = inspection;
-    if (status.role === 'leader') {
-      const committedTerm = inspection.entries[status.commitIndex - inspection.firstIndex]?.term;
-      if (committedTerm !== status.term || status.commitIndex !== status.lastIndex) return false;
-      leaderStatus = { term: status.term, commit: status.commitIndex };
-    }
-    applied.push(status.appliedIndex);
+    if (inspection?.status.role === 'leader') leader = inspection;
   }
-  return leaderStatus !== undefined && applied.every((index) => index === leaderStatus?.commit);
+  if (leader === undefined) return false;
+  const { status } = leader;
+  const committedTerm = leader.entries[status.commitIndex - leader.firstIndex]?.term;
+  if (committedTerm !== status.term || status.commitIndex !== status.lastIndex) return false;
+  const members = [...status.config.voters, ...status.config.outgoingVoters, ...status.config.learners];
+  return members.every((node) => cluster.inspect(node)?.status.appliedIndex === status.commitIndex);
+}
+
+/** A majority of the voters in `lastStatus`'s configuration (else of the nodes in play) is running. */
+function majorityUp(cluster: SimulatedCluster, lastStatus: RaftStatus | undefined): boolean {
+  const voters = lastStatus?.config.voters ?? cluster.nodeIds;
+  const up = voters.filter((node) => cluster.isUp(node)).length;
+  return up > voters.length / 2;
 }
