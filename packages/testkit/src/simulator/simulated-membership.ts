@@ -115,7 +115,10 @@ export function createSimulatedMembership(options: SimulatedMembershipOptions): 
     const step = steps[stepIndex];
     if (step === undefined) return;
     const status = leaderStatus();
-    if (status === undefined) return poll(timeout / 2);
+    if (status === undefined) {
+      poll(timeout / 2);
+      return;
+    }
     const key = configKey(status.config);
     if (key !== lastConfigKey) {
       if (lastConfigKey !== '') changes++;
@@ -125,14 +128,24 @@ export function createSimulatedMembership(options: SimulatedMembershipOptions): 
     // Joint: the leader leaves it by itself. Uncommitted: a step is only done (and its removed nodes
     // shut down) once its configuration committed, as an operator would wait for.
     if (status.config.outgoingVoters.length > 0 || !configCommitted(cluster, status)) {
-      return poll(timeout / 4);
+      poll(timeout / 4);
+      return;
     }
     const target = step.next(status.config, status.id);
-    if (target === 'wait') return poll(timeout / 4);
-    if (target === undefined) return finishStep(step);
+    if (target === 'wait') {
+      poll(timeout / 4);
+      return;
+    }
+    if (target === undefined) {
+      finishStep(step);
+      return;
+    }
     ensureStarted(target);
     const leader = cluster.instance(status.id);
-    if (leader === undefined) return poll(timeout / 4);
+    if (leader === undefined) {
+      poll(timeout / 4);
+      return;
+    }
     note(`${step.name}: ${status.id} proposes ${configKey(target)}`);
     leader.raft.changeMembership(target, { timeoutMs: 5 * timeout }).catch(() => {});
     // The promise dies with the leader if it crashes: poll the configuration instead of awaiting it.
