@@ -85,7 +85,7 @@ export class VirtualCluster {
 
   constructor(
     readonly founders: readonly NodeId[],
-    readonly seed = 1,
+    readonly seed = Number(process.env['CLUSTER_SEED'] ?? 1),
   ) {
     const prng = createPrng(seed);
     this.random = () => prng.next();
