@@ -78,6 +78,36 @@ describe('driver: changeMembership', () => {
     ]);
   });
 
+  it('a restarted node hands the addresses of the configuration in its storage to the transport', async () => {
+    // A member that joined after this node's `peers` were written is only known from the log.
+    cluster = new TestCluster(['a', 'b', 'c']);
+    const leader = await cluster.startWithLeader('a');
+    await leader.node.changeMembership({
+      voters: ['a', 'b', 'c'],
+      outgoingVoters: [],
+      learners: [],
+      addresses: { a: 'ws://a:1', b: 'ws://b:1', c: 'ws://c:1' },
+    });
+    await cluster.clock.waitFor(
+      () => cluster!.member('b').node.status().config.addresses !== undefined,
+      2_000,
+      'b to append the configuration',
+    );
+    await cluster.member('b').node.stop();
+    const restarted = cluster.restart('b');
+    const books: ReadonlyMap<NodeId, string>[] = [];
+    const original = restarted.transport.setPeers.bind(restarted.transport);
+    restarted.transport.setPeers = (peers) => {
+      books.push(peers);
+      original(peers);
+    };
+    await restarted.node.start();
+    expect([...books[0]!.entries()].sort()).toEqual([
+      ['a', 'ws://a:1'],
+      ['c', 'ws://c:1'],
+    ]);
+  });
+
   it('a removed node refuses to start again under the same id (RAFT_NODE_REMOVED)', async () => {
     cluster = new TestCluster(['a', 'b', 'c', 'd']);
     const leader = await cluster.startWithLeader('a');

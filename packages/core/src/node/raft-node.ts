@@ -352,7 +352,10 @@ class DriverNode<Result> implements RaftNode<Result> {
           taker: new SnapshotTaker(host, initial.snapshot?.index ?? 0),
         };
       }
-      if (this.options.peers !== undefined) this.options.transport.setPeers(this.options.peers);
+      // The configuration in storage may name members that joined after `peers` was written.
+      const config = engine.status().config;
+      if (config.addresses !== undefined) this.learnAddresses(config);
+      else if (this.options.peers !== undefined) this.options.transport.setPeers(this.options.peers);
       await this.options.transport.start((message) => this.receive(message));
       if (this.lifecycle !== 'starting') {
         await this.options.transport.stop();
