@@ -87,16 +87,35 @@ export async function stopProcess(
   return service.exited;
 }
 
-/** A loopback port that was free a moment ago (bound on port 0, read, released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Bound on port 0, a listening socket gets a port from the range outgoing connections also take theirs from. */
+const BELOW_EPHEMERAL = { from: 20_000, to: 32_000 } as const;
+
+function tryListen(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : undefined));
     });
   });
+}
+
+/**
+ * A loopback port that was free a moment ago, chosen at random below the usual ephemeral range (Linux
+ * 32768-60999): a port taken from that range can be handed to an outgoing connection (a test's own
+ * fetch) before the process that is told to listen on it gets there.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate =
+      BELOW_EPHEMERAL.from + Math.floor(Math.random() * (BELOW_EPHEMERAL.to - BELOW_EPHEMERAL.from));
+    const port = await tryListen(candidate);
+    if (port !== undefined) return port;
+  }
+  const fallback = await tryListen(0);
+  if (fallback === undefined) throw new Error('no free port on 127.0.0.1');
+  return fallback;
 }
 
 /** GETs a JSON document; undefined when the node cannot be reached or does not answer in time. */

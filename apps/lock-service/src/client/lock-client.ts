@@ -44,6 +44,8 @@ export interface HeldLock {
   /** The fencing token: pass it to every resource the lock protects, which must refuse smaller ones. */
   readonly token: number;
   readonly session: string;
+  /** The log index at which this session entered the lock's queue (equals `token` for an immediate grant). */
+  readonly queuedAt: number;
   /** Aborts when the lease is lost (reason: `RAFT_LOCK_LOST`) or the caller's signal aborts. */
   readonly signal: AbortSignal;
   /** Milliseconds the lease surely has left on this client's clock. */
@@ -196,6 +198,7 @@ export function createLockClient(options: LockClientOptions): LockClient {
           name,
           token: grant.token,
           session,
+          queuedAt: grant.queuedAt,
           signal: watched,
           remainingMs: keeper.remainingMs,
         });

@@ -12,7 +12,11 @@ export function nestedRoute(
   prefix: string,
   actions: Readonly<Record<string, Readonly<Record<string, NestedHandler>>>>,
 ): Route {
-  const methods = new Set(Object.values(actions).flatMap((handlers) => Object.keys(handlers)));
+  // Every method reaches the handler, so a 405 lists what the matched action allows, not the whole route.
+  const methods = new Set([
+    ...['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    ...Object.values(actions).flatMap((handlers) => Object.keys(handlers)),
+  ]);
   const handle = (method: string) => (context: RequestContext) => {
     const segments = context.rest.split('/');
     const [rawId = '', action = '', ...extra] = segments;

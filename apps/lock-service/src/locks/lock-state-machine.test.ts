@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom, testSeed } from '../../test/support/seeded-random.js';
 import { encodeLockCommand, type LockCommand } from './lock-command.js';
 import type { LockResult } from './lock-state.js';
 import { type LockEvent, LockStateMachine } from './lock-state-machine.js';
@@ -197,12 +198,8 @@ describe('LockStateMachine', () => {
   });
 
   it('random operations keep the rules: one holder per lock, tokens strictly increase per lock, grants in FIFO order', () => {
-    const seed = Number(process.env['RAFT_LOCKS_TEST_SEED'] ?? Date.now() % 100_000);
-    let state = seed;
-    const random = () => {
-      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return state / 2_147_483_648;
-    };
+    const seed = testSeed();
+    const random = seededRandom(seed);
     const { store, apply } = machine();
     const sessions = ['a', 'b', 'c', 'd', 'e'];
     const locks = ['L1', 'L2'];
