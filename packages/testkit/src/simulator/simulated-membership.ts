@@ -216,7 +216,7 @@ function configKey(config: ClusterConfig): string {
   return `voters=${config.voters.join(',')}${outgoing}${learners}`;
 }
 
-function withVoters(config: ClusterConfig, voters: readonly NodeId[], learners: readonly NodeId[]) {
+function withVoters(voters: readonly NodeId[], learners: readonly NodeId[]): ClusterConfig {
   return { voters: [...voters].sort(), outgoingVoters: [], learners: [...learners].sort() };
 }
 
@@ -229,7 +229,7 @@ function addVoters(nodes: readonly NodeId[], status: () => RaftStatus | undefine
       const missing = nodes.filter(
         (node) => !config.voters.includes(node) && !config.learners.includes(node),
       );
-      if (missing.length > 0) return withVoters(config, config.voters, [...config.learners, ...missing]);
+      if (missing.length > 0) return withVoters(config.voters, [...config.learners, ...missing]);
       const leader = status();
       if (leader === undefined) return 'wait';
       const caughtUp = nodes.every(
@@ -237,7 +237,6 @@ function addVoters(nodes: readonly NodeId[], status: () => RaftStatus | undefine
       );
       if (!caughtUp) return 'wait';
       return withVoters(
-        config,
         [...config.voters, ...nodes],
         config.learners.filter((node) => !nodes.includes(node)),
       );
@@ -258,7 +257,6 @@ function removeVoters(name: string, pick: (config: ClusterConfig, leader: NodeId
         return undefined;
       }
       return withVoters(
-        config,
         config.voters.filter((node) => !gone.includes(node)),
         config.learners.filter((node) => !gone.includes(node)),
       );
@@ -281,7 +279,6 @@ function swap(old: NodeId, replacement: NodeId, status: () => RaftStatus | undef
       if (promoted === 'wait') return 'wait';
       const voters = [...config.voters.filter((node) => node !== old), replacement];
       return withVoters(
-        config,
         [...new Set(voters)],
         config.learners.filter((node) => node !== replacement),
       );
