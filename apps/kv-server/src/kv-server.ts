@@ -4,6 +4,7 @@ import {
   createHttpService,
   type HttpService,
   type Logger,
+  membershipRoutes,
   opsRoutes,
   startClusterNode,
   urlFor,
@@ -48,6 +49,7 @@ export async function startKvServer(
       peerListen: config.peerListen,
       peers: config.peers,
       join: config.join,
+      advertisePeer: config.advertisePeer,
       clusterId: config.clusterId,
       secret: config.clusterSecret,
       tickMs: config.tickMs,
@@ -62,6 +64,7 @@ export async function startKvServer(
   const { node } = cluster;
   const peerUrl = config.advertisePeer ?? cluster.peers.get(config.id) ?? urlFor('ws', config.peerListen);
   let clientUrl = config.advertiseClient ?? '';
+  const memberClientUrl = (id: string) => (id === config.id ? clientUrl : store.members().get(id)?.clientUrl);
   let http: HttpService;
   try {
     http = createHttpService({
@@ -85,7 +88,13 @@ export async function startKvServer(
           node,
           metrics: cluster.metrics,
           peerUrls: cluster.peers,
-          clientUrl: (id) => (id === config.id ? clientUrl : store.members().get(id)?.clientUrl),
+          clientUrl: memberClientUrl,
+        }),
+        ...membershipRoutes({
+          node,
+          clusterId: config.clusterId,
+          secret: config.clusterSecret,
+          clientUrl: memberClientUrl,
         }),
       ],
     });

@@ -7,6 +7,13 @@ export interface ClusterFile {
   readonly id: string;
   readonly clusterId: string;
   readonly peers: ReadonlyMap<string, string>;
+  /**
+   * False for a node that joined a running cluster (`--join`): it must never bootstrap a configuration
+   * of its own, even on empty storage. Files written before this field existed are founders'.
+   */
+  readonly founder: boolean;
+  /** While a join is under way: the member URL it goes through, so a restart resumes it. */
+  readonly joining?: string | undefined;
 }
 
 const FILE_NAME = 'cluster.json';
@@ -26,10 +33,18 @@ export async function readClusterFile(dataDir: string): Promise<ClusterFile | un
       id: string;
       clusterId: string;
       peers: Record<string, string>;
+      founder?: boolean;
+      joining?: string;
     };
     if (parsed.version !== 1 || typeof parsed.id !== 'string' || typeof parsed.peers !== 'object')
       throw new Error();
-    return { id: parsed.id, clusterId: parsed.clusterId, peers: new Map(Object.entries(parsed.peers)) };
+    return {
+      id: parsed.id,
+      clusterId: parsed.clusterId,
+      peers: new Map(Object.entries(parsed.peers)),
+      founder: parsed.founder !== false,
+      joining: typeof parsed.joining === 'string' ? parsed.joining : undefined,
+    };
   } catch {
     throw new ConfigError(`${join(dataDir, FILE_NAME)} is not a cluster file of this version`);
   }
@@ -39,7 +54,14 @@ export async function readClusterFile(dataDir: string): Promise<ClusterFile | un
 export async function writeClusterFile(dataDir: string, file: ClusterFile): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, FILE_NAME);
-  const body = { version: 1, id: file.id, clusterId: file.clusterId, peers: Object.fromEntries(file.peers) };
+  const body = {
+    version: 1,
+    id: file.id,
+    clusterId: file.clusterId,
+    peers: Object.fromEntries(file.peers),
+    founder: file.founder,
+    ...(file.joining === undefined ? {} : { joining: file.joining }),
+  };
   await writeFile(`${path}.tmp`, `${JSON.stringify(body, null, 2)}\n`);
   await rename(`${path}.tmp`, path);
 }

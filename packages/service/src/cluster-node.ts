@@ -7,14 +7,15 @@ import {
   type RaftNode,
   type RaftNodeOptions,
   type StateMachine,
-  type StoppedError,
+  StoppedError,
 } from '@raft/core';
 import { combineObservers, type RaftInstrumentation, raftInstrumentation } from '@raft/otel';
 import { type LevelStorage, openLevelStorage } from '@raft/storage-level';
 import { type WebSocketTransport, webSocketTransport } from '@raft/transport-ws';
-import { readClusterFile, writeClusterFile } from './cluster-file.js';
+import { type ClusterFile, readClusterFile, writeClusterFile } from './cluster-file.js';
+import { fetchClusterPeers, joinOverHttp } from './cluster-join.js';
 import { ConfigError } from './config-error.js';
-import type { HostPort } from './config-values.js';
+import { type HostPort, urlFor } from './config-values.js';
 import type { Logger } from './json-logger.js';
 
 /** How to start one member: identity, storage, transport, timing. */
@@ -25,8 +26,12 @@ export interface ClusterNodeSettings {
   readonly peerListen: HostPort;
   /** The founding members with their peer URLs (this node included); ignored once `dataDir` has a cluster. */
   readonly peers: ReadonlyMap<string, string> | undefined;
-  /** A running cluster to join instead of founding one. */
+  /** A running cluster to join instead of founding one: the HTTP URL of any member. */
   readonly join: string | undefined;
+  /** This node's peer URL as other members reach it; default its `peers` entry, else from `peerListen`. */
+  readonly advertisePeer?: string | undefined;
+  /** How long a join may take, catch-up included. Default 10 minutes. */
+  readonly joinDeadlineMs?: number;
   readonly clusterId: string;
   readonly secret: string;
   readonly tickMs: number;
@@ -49,11 +54,11 @@ export interface ClusterNode<Result> {
   stop(): Promise<void>;
 }
 
-/** Resolves the address book: the data directory's if it has one, else the founding `--peers`. */
-async function resolvePeers(
-  settings: ClusterNodeSettings,
-  logger: Logger,
-): Promise<ReadonlyMap<string, string>> {
+/**
+ * Resolves the cluster file: the data directory's if it has one; else a founder's from `--peers`, or a
+ * joiner's from the members `--join` lists (then the join itself runs once the node is up).
+ */
+async function resolveClusterFile(settings: ClusterNodeSettings, logger: Logger): Promise<ClusterFile> {
   const existing = await readClusterFile(settings.dataDir);
   if (existing !== undefined) {
     if (existing.id !== settings.id) {
@@ -65,26 +70,86 @@ async function resolvePeers(
         peers: Object.fromEntries(existing.peers),
       });
     }
-    return existing.peers;
+    if (settings.join !== undefined && existing.joining === undefined) {
+      logger.warn('--join ignored: the data directory already holds a cluster', {
+        dataDir: settings.dataDir,
+      });
+    }
+    return existing;
   }
   if (settings.join !== undefined) {
-    throw new ConfigError(
-      '--join needs membership changes, which @raft/core does not expose yet; start every founding member with the same --peers instead',
-    );
+    if (settings.peers !== undefined) {
+      throw new ConfigError('--peers founds a cluster and --join joins a running one: give only one');
+    }
+    const peers = await fetchClusterPeers(settings.join);
+    if (peers.has(settings.id)) {
+      throw new ConfigError(
+        `"${settings.id}" is still a member of the cluster behind ${settings.join}: remove it first ` +
+          `(DELETE /cluster/members/${settings.id}) or join under a new id`,
+      );
+    }
+    peers.set(settings.id, settings.advertisePeer ?? urlFor('ws', settings.peerListen));
+    const file: ClusterFile = {
+      id: settings.id,
+      clusterId: settings.clusterId,
+      peers,
+      founder: false,
+      joining: settings.join,
+    };
+    await writeClusterFile(settings.dataDir, file);
+    return file;
   }
   if (settings.peers === undefined) {
     throw new ConfigError(
-      `--peers is required to found a cluster in a new data directory (${settings.dataDir})`,
+      `--peers is required to found a cluster in a new data directory (${settings.dataDir}), or --join to join a running one`,
     );
   }
   if (!settings.peers.has(settings.id))
     throw new ConfigError(`--peers must include this node ("${settings.id}")`);
-  await writeClusterFile(settings.dataDir, {
+  const file: ClusterFile = {
     id: settings.id,
     clusterId: settings.clusterId,
     peers: settings.peers,
-  });
-  return settings.peers;
+    founder: true,
+  };
+  await writeClusterFile(settings.dataDir, file);
+  return file;
+}
+
+/**
+ * Runs the join of a node whose cluster file says one is under way, in the background: on success the
+ * file forgets the join; on failure `onFailure` runs (the node is useless outside the cluster).
+ */
+function resumeJoin(
+  settings: ClusterNodeSettings,
+  file: ClusterFile,
+  logger: Logger,
+  onFailure: (error: StoppedError) => void,
+): AbortController {
+  const abort = new AbortController();
+  const joinUrl = file.joining as string;
+  const address = file.peers.get(settings.id) ?? urlFor('ws', settings.peerListen);
+  logger.info('joining the cluster', { via: joinUrl, address });
+  joinOverHttp({
+    id: settings.id,
+    address,
+    joinUrl,
+    clusterId: settings.clusterId,
+    secret: settings.secret,
+    deadlineMs: settings.joinDeadlineMs ?? 10 * 60_000,
+    signal: abort.signal,
+  }).then(
+    async (config) => {
+      await writeClusterFile(settings.dataDir, { ...file, joining: undefined });
+      logger.info('joined the cluster', { voters: config.voters, learners: config.learners });
+    },
+    (error: unknown) => {
+      if (abort.signal.aborted) return;
+      logger.error('could not join the cluster', { error });
+      onFailure(new StoppedError(`could not join the cluster through ${joinUrl}`, { cause: error }));
+    },
+  );
+  return abort;
 }
 
 function sameBook(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
@@ -95,7 +160,8 @@ function sameBook(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>
  * Opens storage, creates the WebSocket transport and the node with Prometheus-backed `raft.*` metrics and
  * role changes logged, and starts it. Shared by every server app: only the state machine differs.
  *
- * @throws ConfigError for a data directory of another node, missing `--peers`, or `--join`;
+ * @throws ConfigError for a data directory of another node, neither `--peers` nor `--join` in a new one,
+ * both, a `--join` member that cannot be asked, or an id the cluster still has;
  * StorageLockedError (`RAFT_STORAGE_LOCKED`) when another process holds the directory.
  */
 export async function startClusterNode<Result>(
@@ -105,7 +171,8 @@ export async function startClusterNode<Result>(
   onFatalError: (error: StoppedError) => void,
 ): Promise<ClusterNode<Result>> {
   await mkdir(settings.dataDir, { recursive: true });
-  const peers = await resolvePeers(settings, logger);
+  const file = await resolveClusterFile(settings, logger);
+  const peers = file.peers;
   const storage = await openLevelStorage({ directory: join(settings.dataDir, 'raft') });
   const metrics = new PrometheusExporter({ preventServerStart: true });
   const meterProvider = new MeterProvider({ readers: [metrics] });
@@ -141,7 +208,8 @@ export async function startClusterNode<Result>(
       storage,
       transport,
       stateMachine,
-      initialMembers: [...peers.keys()],
+      // A joiner never bootstraps: with empty storage it waits for the leader to add it.
+      ...(file.founder ? { initialMembers: [...peers.keys()] } : {}),
       peers,
       tickMs: settings.tickMs,
       raft: { electionTicks: settings.electionTicks },
@@ -166,6 +234,7 @@ export async function startClusterNode<Result>(
     };
     const node = createRaftNode(options);
     await node.start();
+    const joining = file.joining === undefined ? undefined : resumeJoin(settings, file, logger, onFatalError);
     let stopped: Promise<void> | undefined;
     const activeInstrumentation = instrumentation;
     return {
@@ -176,6 +245,7 @@ export async function startClusterNode<Result>(
       metrics,
       stop: () => {
         stopped ??= (async () => {
+          joining?.abort();
           await node.stop();
           activeInstrumentation.shutdown();
           await meterProvider.shutdown();

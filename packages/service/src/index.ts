@@ -8,6 +8,8 @@
  */
 export type { ClusterFile } from './cluster-file.js';
 export { readClusterFile, writeClusterFile } from './cluster-file.js';
+export type { HttpJoinOptions } from './cluster-join.js';
+export { fetchClusterPeers, joinOverHttp } from './cluster-join.js';
 export type { ClusterNode, ClusterNodeSettings } from './cluster-node.js';
 export { startClusterNode } from './cluster-node.js';
 export { ConfigError } from './config-error.js';
@@ -21,11 +23,15 @@ export type { RequestContext, Route, RouteHandler, RouteMatch } from './http-rou
 export { matchRoute } from './http-router.js';
 export type { HttpService, HttpServiceOptions } from './http-service.js';
 export { createHttpService, sendJson } from './http-service.js';
+export type { JoinClaim } from './join-proof.js';
+export { JOIN_PROOF_HEADER, JOIN_PROOF_WINDOW_MS, joinProof, verifyJoinProof } from './join-proof.js';
 export { readJsonObject } from './json-body.js';
 export type { Logger, LogLevel } from './json-logger.js';
 export { createJsonLogger, LOG_LEVELS } from './json-logger.js';
 export type { MemberAnnouncement } from './member-announcer.js';
 export { announceMember } from './member-announcer.js';
+export type { MembershipRouteOptions } from './membership-routes.js';
+export { membershipRoutes } from './membership-routes.js';
 export type { MemberView, OpsRouteOptions } from './ops-routes.js';
 export { describeCluster, isReady, opsRoutes } from './ops-routes.js';
 export type {

@@ -41,7 +41,8 @@ export function describeCluster(options: OpsRouteOptions) {
     return {
       id,
       role,
-      peerUrl: options.peerUrls.get(id) ?? null,
+      // The configuration's address wins: it is how members that joined later are known.
+      peerUrl: status.config.addresses?.[id] ?? options.peerUrls.get(id) ?? null,
       clientUrl: options.clientUrl(id) ?? null,
       progress:
         progress === undefined

@@ -87,7 +87,7 @@ export function serviceSettings(defaults: ServiceSettingsDefaults): SettingSpec[
       type: 'string',
       valueName: 'URL',
       description:
-        'Join a running cluster through one of its members (not available yet: needs membership changes in core).',
+        "Join a running cluster through any member's HTTP URL (first start only, empty data directory, instead of --peers): the node is added as a learner, catches up, and is promoted to voter.",
     },
     {
       name: 'snapshot-every',
