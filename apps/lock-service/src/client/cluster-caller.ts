@@ -58,10 +58,24 @@ export function clusterCaller(options: ClusterCallerOptions): ClusterCaller {
   let cursor = 0;
   let leaderUrl: string | undefined;
   let refreshing = false;
+  // A node that just failed (timed out, refused, answered 503) is avoided for a while, even when an answer
+  // from a node that has not noticed yet still names it as the leader (a paused leader, say).
+  const suspectUntil = new Map<string, number>();
+  const suspect = (url: string) => (suspectUntil.get(url) ?? 0) > performance.now();
 
-  const target = () => leaderUrl ?? urls[cursor % urls.length]!;
+  const target = (): string => {
+    if (leaderUrl !== undefined && !suspect(leaderUrl)) return leaderUrl;
+    for (let step = 0; step < urls.length; step++) {
+      const url = urls[(cursor + step) % urls.length]!;
+      if (!suspect(url)) {
+        cursor += step;
+        return url;
+      }
+    }
+    return urls[cursor % urls.length]!;
+  };
 
-  const refreshMembers = (from: string): void => {
+  const refreshMembers = (from: string, leader: string): void => {
     if (refreshing) return;
     refreshing = true;
     void (async () => {
@@ -70,8 +84,11 @@ export function clusterCaller(options: ClusterCallerOptions): ClusterCaller {
           signal: AbortSignal.timeout(options.attemptTimeoutMs),
         });
         const view = (await response.json()) as { members?: { id: string; clientUrl: string | null }[] };
-        for (const member of view.members ?? [])
+        for (const member of view.members ?? []) {
           if (member.clientUrl) members.set(member.id, member.clientUrl);
+        }
+        const url = members.get(leader);
+        if (url !== undefined && !suspect(url)) leaderUrl = url;
       } catch {
         // Leader following is an optimisation: without it requests still work through any node.
       } finally {
@@ -83,11 +100,12 @@ export function clusterCaller(options: ClusterCallerOptions): ClusterCaller {
   const noteLeader = (leader: string | null, from: string): void => {
     if (leader === null || leader === '') return;
     const url = members.get(leader);
-    if (url === undefined) refreshMembers(from);
-    else leaderUrl = url;
+    if (url === undefined) refreshMembers(from, leader);
+    else if (!suspect(url)) leaderUrl = url;
   };
 
   const failed = (url: string): void => {
+    suspectUntil.set(url, performance.now() + 2 * options.attemptTimeoutMs);
     if (leaderUrl === url) leaderUrl = undefined;
     if (urls[cursor % urls.length] === url) cursor++;
   };
@@ -101,7 +119,9 @@ export function clusterCaller(options: ClusterCallerOptions): ClusterCaller {
       for (let attempt = 0; ; attempt++) {
         const url = target();
         try {
-          const timeout = AbortSignal.timeout(options.attemptTimeoutMs + (callOptions.waitMs ?? 0));
+          const timeout = AbortSignal.timeout(
+            Math.ceil(options.attemptTimeoutMs + (callOptions.waitMs ?? 0)),
+          );
           const init: RequestInit = {
             method,
             signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
@@ -114,8 +134,10 @@ export function clusterCaller(options: ClusterCallerOptions): ClusterCaller {
           const response = await options.fetch(`${url}${path}`, init);
           noteLeader(response.headers.get('raft-leader'), url);
           const parsed = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-          if (response.status !== 503 && response.status !== 504)
+          if (response.status !== 503 && response.status !== 504) {
+            suspectUntil.delete(url);
             return { status: response.status, body: parsed };
+          }
           lastProblem = `${url} answered ${response.status} ${String(parsed['error'])}`;
         } catch (error) {
           if (signal?.aborted) throw signal.reason;

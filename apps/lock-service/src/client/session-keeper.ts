@@ -43,7 +43,7 @@ export function keepSessionAlive(
     const sentAt = performance.now();
     try {
       await keepAlive(
-        AbortSignal.any([stopped.signal, AbortSignal.timeout(Math.max(1, validUntil - sentAt))]),
+        AbortSignal.any([stopped.signal, AbortSignal.timeout(Math.max(1, Math.ceil(validUntil - sentAt)))]),
       );
       validUntil = Math.max(validUntil, sentAt + ttlMs);
       armExpiry();
