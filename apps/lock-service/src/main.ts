@@ -1,15 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { runServiceCli } from '@raft/service';
+import { readPackageVersion, runServiceCli } from '@raft/service';
 import { startLockServer } from './lock-server.js';
 import { ENV_PREFIX, LOCK_SETTINGS, resolveLockConfig } from './lock-settings.js';
-
-/** The version in this package's package.json. */
-export function lockServiceVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return manifest.version;
-}
 
 const SUMMARY =
   'raft-locks: a distributed lock service. Sessions with TTLs (POST /sessions, keepalive, DELETE), FIFO locks\n' +
@@ -26,7 +17,7 @@ export function runCli(argv = process.argv.slice(2), env = process.env): Promise
     {
       name: 'raft-locks',
       summary: SUMMARY,
-      version: lockServiceVersion(),
+      version: readPackageVersion(new URL('../package.json', import.meta.url)),
       settings: LOCK_SETTINGS,
       envPrefix: ENV_PREFIX,
       resolve: resolveLockConfig,

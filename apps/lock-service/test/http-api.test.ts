@@ -245,6 +245,8 @@ describe('errors of the HTTP layer', () => {
       ['GET', '/locks/x/acquire', 'POST'],
       ['DELETE', '/locks/x', 'GET'],
       ['POST', '/cluster', 'GET'],
+      // The membership routes every service has (--join).
+      ['GET', '/cluster/join', 'POST'],
     ];
     for (const [method, path, allow] of notAllowed) {
       const answer = await api(method, path);

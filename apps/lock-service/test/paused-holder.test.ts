@@ -1,15 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type ProcessCluster, waitUntil } from '@raft/service';
+import { waitUntil } from '@raft/service';
 import { afterAll, expect, it } from 'vitest';
 import { type FencedStore, startFencedStore } from '../examples/fenced-store.js';
 import { createLockClient } from '../src/client/index.js';
-import { call, lockCluster } from './support/lock-cluster.js';
+import { call, runningCluster } from './support/lock-cluster.js';
 
 const HOLDER = fileURLToPath(new URL('./support/fenced-holder.mjs', import.meta.url));
 const HOLDER_TTL_MS = 1_000;
 
-let cluster: ProcessCluster | undefined;
 let cleanup: (() => Promise<void>) | undefined;
 let store: FencedStore | undefined;
 let holder: ChildProcess | undefined;
@@ -33,11 +32,10 @@ function linesOf(child: ChildProcess): Record<string, unknown>[] {
 }
 
 it('a paused lock holder loses its lock when its session expires: the next waiter gets it with a larger token, and the fenced resource refuses the old holder once it resumes', async () => {
-  ({ cluster, cleanup } = await lockCluster('paused-holder', 3, ['--min-ttl-ms', '300']));
-  await cluster.startAll();
-  await cluster.waitForLeader();
+  const started = await runningCluster('paused-holder', 3, ['--min-ttl-ms', '300']);
+  cleanup = started.cleanup;
+  const urls = started.urls;
   store = await startFencedStore();
-  const urls = cluster.ids.map((id) => cluster!.url(id));
 
   holder = spawn(process.execPath, [HOLDER, urls.join(','), store.url, 'report', String(HOLDER_TTL_MS)], {
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -34,6 +34,7 @@ export type { MembershipRouteOptions } from './membership-routes.js';
 export { membershipRoutes } from './membership-routes.js';
 export type { MemberView, OpsRouteOptions } from './ops-routes.js';
 export { describeCluster, isReady, opsRoutes } from './ops-routes.js';
+export { readPackageVersion } from './package-version.js';
 export type {
   LogLine,
   ProcessCluster,
@@ -57,6 +58,8 @@ export type { ReadConsistency } from './raft-requests.js';
 export { parseReadConsistency, proposeCommand, readBarrier } from './raft-requests.js';
 export type { ClosableService, ServiceCliOptions } from './service-cli.js';
 export { runServiceCli } from './service-cli.js';
+export type { AnnouncedAddresses, ServiceNode, ServiceNodeOptions } from './service-node.js';
+export { startServiceNode } from './service-node.js';
 export type { ServiceConfig, ServiceSettingsDefaults } from './service-settings.js';
 export {
   cliSettings,

@@ -27,6 +27,19 @@ export async function lockCluster(
   };
 }
 
+/** A started raft-locks cluster with a leader, its client URLs and its teardown. */
+export async function runningCluster(name: string, size: number, args: readonly string[] = []) {
+  const { cluster, cleanup } = await lockCluster(name, size, args);
+  try {
+    await cluster.startAll();
+    const leader = await cluster.waitForLeader();
+    return { cluster, cleanup, leader, urls: cluster.ids.map((id) => cluster.url(id)) };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
 /** One HTTP exchange with a JSON answer. */
 export interface Answer {
   readonly status: number;
