@@ -26,7 +26,7 @@ export const LOCK_SETTINGS: readonly SettingSpec[] = [
     valueName: 'MS',
     description:
       'Shortest session TTL a client may ask for. Keep it well above the election timeout: a session cannot be kept alive while no leader is elected.',
-    defaultValue: '1000',
+    defaultValue: '3000',
   },
   {
     name: 'max-ttl-ms',

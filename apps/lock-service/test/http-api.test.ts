@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { ProcessCluster } from '@raft/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, lockCluster } from './support/lock-cluster.js';
+import { call, runningCluster } from './support/lock-cluster.js';
 
 // One real raft-locks process (a one-member cluster) serves every route.
 
@@ -10,7 +10,7 @@ let cleanup: () => Promise<void>;
 let base: string;
 
 beforeAll(async () => {
-  ({ cluster, cleanup } = await lockCluster('http', 1, [
+  const limits = [
     '--min-ttl-ms',
     '200',
     '--max-ttl-ms',
@@ -19,15 +19,15 @@ beforeAll(async () => {
     '5000',
     '--max-lock-name-bytes',
     '32',
-  ]));
-  await cluster.startAll();
-  base = cluster.url('n1');
-  await cluster.waitForLeader();
+  ];
+  const started = await runningCluster('http', 1, limits);
+  ({ cluster, cleanup } = started);
+  base = started.urls[0]!;
 });
 
 afterAll(async () => {
-  const exits = await cluster.stopAll();
-  expect(exits.every((exit) => exit.code === 0)).toBe(true);
+  // A clean stop: SIGTERM is answered with exit status 0.
+  expect((await cluster.stopAll()).map((exit) => exit.code)).toEqual([0]);
   await cleanup();
 });
 
