@@ -23,6 +23,7 @@ it('many clients contend while the leader is paused (SIGSTOP) for several electi
   const paused = cluster.processes.get(leader)!.child;
   paused.kill('SIGSTOP');
   const pausedAt = Date.now();
+  const pausedAtIso = new Date(pausedAt).toISOString();
   try {
     const others = cluster.ids.filter((id) => id !== leader);
     expect(await cluster.waitForLeader(others)).not.toBe(leader);
@@ -39,7 +40,17 @@ it('many clients contend while the leader is paused (SIGSTOP) for several electi
   await finish();
 
   // The steady holder kept its lock and token through the pause: its session was never expired.
-  expect(steady!.held.signal.aborted).toBe(false);
+  if (steady!.held.signal.aborted) {
+    // What the nodes said about sessions, to tell a client-side loss from a server-side expiry.
+    for (const id of cluster.ids) {
+      for (const line of cluster.processes.get(id)!.logs) {
+        if (line['component'] === 'sessions' || line.msg === 'role changed')
+          console.log(id, JSON.stringify(line));
+      }
+    }
+    console.log(`steady session ${steady!.held.session}, leader paused at ${pausedAtIso}`);
+  }
+  expect(String(steady!.held.signal.reason ?? 'held')).toBe('held');
   const view = await call(urls[0]!, 'GET', '/locks/steady');
   expect(view.json).toMatchObject({ holder: steady!.held.session, token: steady!.held.token });
   await steady!.letGo();

@@ -13,6 +13,8 @@ export interface CallOptions {
   readonly waitMs?: number;
   /** Overrides the client's retry window for this call. */
   readonly retryForMs?: number;
+  /** Overrides the client's attempt timeout for this call (a keepalive cannot wait long on one node). */
+  readonly attemptTimeoutMs?: number;
 }
 
 /** Options of {@link clusterCaller}. */
@@ -120,7 +122,7 @@ export function clusterCaller(options: ClusterCallerOptions): ClusterCaller {
         const url = target();
         try {
           const timeout = AbortSignal.timeout(
-            Math.ceil(options.attemptTimeoutMs + (callOptions.waitMs ?? 0)),
+            Math.ceil((callOptions.attemptTimeoutMs ?? options.attemptTimeoutMs) + (callOptions.waitMs ?? 0)),
           );
           const init: RequestInit = {
             method,

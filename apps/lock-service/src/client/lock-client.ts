@@ -130,14 +130,20 @@ const segment = encodeURIComponent;
  * ```
  */
 export function createLockClient(options: LockClientOptions): LockClient {
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
   const caller = clusterCaller({
     urls: options.urls,
     retryForMs: options.retryForMs ?? 10_000,
-    attemptTimeoutMs: options.attemptTimeoutMs ?? 10_000,
+    attemptTimeoutMs,
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
   });
   const call = (method: string, path: string, body?: unknown, callOptions?: CallOptions) =>
     caller.call(method, path, body, callOptions);
+
+  const renew = async (session: string, callOptions: CallOptions): Promise<void> => {
+    const answer = await call('POST', `/sessions/${segment(session)}/keepalive`, undefined, callOptions);
+    if (answer.status !== 200) throw refusal(answer, 'keepalive');
+  };
 
   const client: LockClient = {
     openSession: async (ttlMs, { signal } = {}) => {
@@ -145,10 +151,7 @@ export function createLockClient(options: LockClientOptions): LockClient {
       if (answer.status !== 201) throw refusal(answer, 'open session');
       return { session: String(answer.body['session']), ttlMs: Number(answer.body['ttlMs']) };
     },
-    keepAlive: async (session, { signal } = {}) => {
-      const answer = await call('POST', `/sessions/${segment(session)}/keepalive`, undefined, { signal });
-      if (answer.status !== 200) throw refusal(answer, 'keepalive');
-    },
+    keepAlive: (session, { signal } = {}) => renew(session, { signal }),
     closeSession: async (session, { signal } = {}) => {
       const answer = await call('DELETE', `/sessions/${segment(session)}`, undefined, { signal });
       // A retry after a close that went through finds the session gone: the work is done.
@@ -183,7 +186,13 @@ export function createLockClient(options: LockClientOptions): LockClient {
       const sentAt = performance.now();
       const { session } = await client.openSession(ttlMs, signal === undefined ? {} : { signal });
       const keeper = keepSessionAlive(
-        (keepSignal) => client.keepAlive(session, { signal: keepSignal }),
+        // Short attempts: a node that does not answer (paused, or forwarding to a leader that is gone) must
+        // not eat the time left on the lease; the keepalive moves on to the next node instead.
+        (keepSignal) =>
+          renew(session, {
+            signal: keepSignal,
+            attemptTimeoutMs: Math.min(attemptTimeoutMs, Math.max(100, ttlMs / 6)),
+          }),
         ttlMs,
         sentAt,
       );
