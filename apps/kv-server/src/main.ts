@@ -1,15 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { runServiceCli } from '@raft/service';
+import { readPackageVersion, runServiceCli } from '@raft/service';
 import { startKvServer } from './kv-server.js';
 import { ENV_PREFIX, KV_SETTINGS, resolveKvConfig } from './kv-settings.js';
-
-/** The version in this package's package.json. */
-export function kvServerVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return manifest.version;
-}
 
 const SUMMARY =
   'raft-kv: a replicated key-value server. Every node serves the HTTP API (PUT/GET/DELETE /kv/{key}, GET /kv,\n' +
@@ -25,7 +16,7 @@ export function runCli(argv = process.argv.slice(2), env = process.env): Promise
     {
       name: 'raft-kv',
       summary: SUMMARY,
-      version: kvServerVersion(),
+      version: readPackageVersion(new URL('../package.json', import.meta.url)),
       settings: KV_SETTINGS,
       envPrefix: ENV_PREFIX,
       resolve: resolveKvConfig,

@@ -2,10 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { RaftNode } from '@raft/core';
 import {
   HttpError,
-  noLeaderError,
+  parseReadConsistency,
+  proposeCommand,
+  type ReadConsistency,
   type RequestContext,
   type Route,
-  raftErrorToHttp,
+  readBarrier,
   readBody,
   sendJson,
 } from '@raft/service';
@@ -35,7 +37,6 @@ export interface KvRouteOptions {
 const MAX_IDEMPOTENCY_KEY_BYTES = 256;
 const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 1000;
-type Consistency = 'linearizable' | 'lease' | 'stale';
 
 function decodeKey(rest: string, maxKeyBytes: number): string {
   let key: string;
@@ -93,14 +94,6 @@ function parseIdempotency(request: IncomingMessage, now: number, ttlMs: number):
   return { key, expiresAt: now + ttlMs };
 }
 
-function parseConsistency(url: URL): Consistency {
-  const value = url.searchParams.get('consistency') ?? 'linearizable';
-  if (value !== 'linearizable' && value !== 'lease' && value !== 'stale') {
-    throw new HttpError(400, 'bad_consistency', 'consistency must be linearizable, lease or stale');
-  }
-  return value;
-}
-
 /** The HTTP answer to a write's result. */
 function answerWrite(context: RequestContext, result: KvResult): void {
   switch (result.status) {
@@ -127,30 +120,10 @@ export function kvRoutes(options: KvRouteOptions): Route[] {
   const { node, store, limits } = options;
   const now = options.now ?? Date.now;
 
-  const requireLeader = (): void => {
-    if (node.status().leader === '') throw noLeaderError();
-  };
-
-  const barrier = async (consistency: Consistency): Promise<void> => {
-    if (consistency === 'stale') return;
-    requireLeader();
-    // `lease`: the leader answers from its CheckQuorum lease without a heartbeat round (bounded clock
-    // drift assumed); a follower still asks the leader for a read index.
-    try {
-      await node.read({ timeoutMs: limits.requestTimeoutMs, lease: consistency === 'lease' });
-    } catch (error) {
-      throw raftErrorToHttp(error, 'read');
-    }
-  };
-
-  const propose = async (command: KvCommand): Promise<KvResult> => {
-    requireLeader();
-    try {
-      return await node.propose(encodeKvCommand(command), { timeoutMs: limits.requestTimeoutMs });
-    } catch (error) {
-      throw raftErrorToHttp(error, 'write');
-    }
-  };
+  const barrier = (consistency: ReadConsistency): Promise<void> =>
+    readBarrier(node, consistency, limits.requestTimeoutMs);
+  const propose = (command: KvCommand): Promise<KvResult> =>
+    proposeCommand(node, encodeKvCommand(command), limits.requestTimeoutMs);
 
   const write = async (context: RequestContext, type: 'put' | 'delete'): Promise<void> => {
     const key = decodeKey(context.rest, limits.maxKeyBytes);
@@ -176,7 +149,7 @@ export function kvRoutes(options: KvRouteOptions): Route[] {
         DELETE: (context) => write(context, 'delete'),
         GET: async (context) => {
           const key = decodeKey(context.rest, limits.maxKeyBytes);
-          await barrier(parseConsistency(context.url));
+          await barrier(parseReadConsistency(context.url));
           const stored = store.get(key);
           if (stored === undefined) throw new HttpError(404, 'not_found', 'no such key');
           context.response.writeHead(200, {
@@ -199,7 +172,7 @@ export function kvRoutes(options: KvRouteOptions): Route[] {
           if (limit < 1 || limit > MAX_LIST_LIMIT) {
             throw new HttpError(400, 'bad_limit', `limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
           }
-          await barrier(parseConsistency(url));
+          await barrier(parseReadConsistency(url));
           const { items, more } = store.list(prefix, limit);
           sendJson(response, 200, { keys: items, more });
         },
