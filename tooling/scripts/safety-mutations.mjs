@@ -41,6 +41,13 @@ const mutations = [
     replace: 'this.send(this.appendResponse(message.from, true, lastNew));',
   },
   {
+    name: 'term-and-vote-unsynced',
+    rule: 'Figure 2: currentTerm and votedFor are on stable storage before responding (only commitIndex is volatile)',
+    file: 'src/engine/raft.ts',
+    find: 'entries.length > 0 || hard.term !== this.previousHard.term || hard.vote !== this.previousHard.vote,',
+    replace: 'entries.length > 0,',
+  },
+  {
     name: 'leader-truncates-own-log',
     rule: 'Leader Append-Only (§5.3): a new leader never drops entries from its own log',
     file: 'src/engine/raft.ts',

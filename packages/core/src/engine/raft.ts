@@ -326,10 +326,13 @@ export class Raft {
     if (this.leader?.reads.broadcastWanted) this.leader.broadcastHeartbeat();
     const soft = this.softState();
     const hard = this.hardState();
+    const entries = this.log.takeUnstable();
     const ready: Ready = {
       softState: sameSoftState(soft, this.previousSoft) ? undefined : soft,
       hardState: sameHardState(hard, this.previousHard) ? undefined : hard,
-      entries: this.log.takeUnstable(),
+      entries,
+      mustSync:
+        entries.length > 0 || hard.term !== this.previousHard.term || hard.vote !== this.previousHard.vote,
       messages: this.messages,
       persistedMessages: this.persistedMessages,
       committedEntries: this.log.entriesToApply(),

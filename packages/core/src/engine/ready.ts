@@ -61,16 +61,25 @@ export interface SnapshotRequest {
  * 1. send `messages` (they promise nothing about local durable state; a leader's appends go out while
  *    its own write is in flight, Raft thesis §10.2.1);
  * 2. persist `hardState` (if set) and `entries` in one atomic, durable write; entries replace any
- *    persisted entries at the same or higher indices;
+ *    persisted entries at the same or higher indices. When `mustSync` is false only the commit index
+ *    changed, and the write may be skipped or deferred (carry the hard state in a later write);
  * 3. only then send `persistedMessages` (votes and append acknowledgements depend on that write);
- * 4. apply `committedEntries` in order, serve `readStates` once applied, settle `proposalOutcomes`;
- * 5. call {@link Raft.advance} with this batch.
+ * 4. apply `committedEntries` in order, serve `readStates` once applied, settle `proposalOutcomes`.
+ *    This may overlap step 2: committed entries are always ones an earlier batch made durable here;
+ * 5. call {@link Raft.advance} with this batch, once both the write and the applying are done.
  * The driver must not call `ready()` again before `advance()`.
  */
 export interface Ready {
   readonly softState: SoftState | undefined;
   readonly hardState: HardState | undefined;
   readonly entries: readonly Entry[];
+  /**
+   * Whether step 2 must be durable before the batch counts: true when it holds entries or a new term or
+   * vote. False when only the commit index changed: a node that loses it in a crash learns it again
+   * from the leader (commitIndex is volatile state, Raft Figure 2), so nothing need wait for the disk.
+   * Like etcd raft's MustSync.
+   */
+  readonly mustSync: boolean;
   readonly messages: readonly Message[];
   readonly persistedMessages: readonly Message[];
   readonly committedEntries: readonly Entry[];

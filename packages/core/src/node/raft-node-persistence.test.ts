@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../engine/messages.js';
+import type { PersistBatch } from '../interfaces/storage.js';
+import { memoryStorage } from '../memory/memory-storage.js';
 import { bytes, TestCluster } from './node-harness.test-support.js';
 
 // The driver's side of the Ready contract: what is written, in how many writes, and what may be sent
@@ -126,5 +128,77 @@ describe('RaftNode: persist before acknowledging (Raft §5.1, Figure 2)', () => 
       expect(trace.slice(0, granted)).toContain('persisted vote=a');
     }
     expect(grants).toBeGreaterThan(0);
+  });
+});
+
+describe('RaftNode: what is written, and applying around the write (Figure 2)', () => {
+  it('a batch that only moves the commit index is not written; the next write carries it', async () => {
+    cluster = new TestCluster(IDS);
+    const leader = await cluster.startWithLeader('a');
+    await cluster.clock.advance(300);
+    const storage = leader.storage;
+    const text = (batch: PersistBatch | undefined) =>
+      batch?.entries.map((entry) => decoder.decode(entry.data));
+    expect(await cluster.clock.outcome(leader.node.propose(bytes('x')), 50)).toMatchObject({
+      status: 'fulfilled',
+    });
+    // `x` is committed and applied, and nothing was written for its commit index alone.
+    const xIndex = leader.node.inspect().status.commitIndex;
+    expect(text(storage.batches.at(-1))).toEqual(['x']);
+    expect(storage.batches.at(-1)?.hardState?.commit ?? 0).toBeLessThan(xIndex);
+    expect(await cluster.clock.outcome(leader.node.propose(bytes('y')), 50)).toMatchObject({
+      status: 'fulfilled',
+    });
+    const yWrite = storage.batches.find((batch) => text(batch)?.includes('y'));
+    expect(yWrite?.hardState?.commit).toBe(xIndex);
+  });
+
+  it('a commit index left unwritten is written on its own after a whole tick, and on stop', async () => {
+    cluster = new TestCluster(IDS);
+    const leader = await cluster.startWithLeader('a');
+    await cluster.clock.advance(300);
+    const storage = leader.storage;
+    await cluster.clock.outcome(leader.node.propose(bytes('x')), 50);
+    const xIndex = leader.node.inspect().status.commitIndex;
+    const before = storage.batches.length;
+    await cluster.clock.advance(250);
+    const flushed = storage.batches.slice(before);
+    expect(flushed).toEqual([
+      { hardState: { term: expect.any(Number), vote: 'a', commit: xIndex }, entries: [] },
+    ]);
+
+    await cluster.clock.outcome(leader.node.propose(bytes('y')), 50);
+    const yIndex = leader.node.inspect().status.commitIndex;
+    await leader.node.stop();
+    expect(storage.batches.at(-1)).toEqual({
+      hardState: expect.objectContaining({ commit: yIndex }),
+      entries: [],
+    });
+    const reopened = await memoryStorage({ initial: storage.inner.contents() }).load();
+    expect(reopened.hardState.commit).toBe(yIndex);
+  });
+
+  it('entries committed by earlier writes are applied and answered while the next write is in flight', async () => {
+    cluster = new TestCluster(IDS);
+    const leader = await cluster.startWithLeader('a');
+    await cluster.clock.advance(200);
+    const storage = leader.storage;
+    storage.hold();
+    const first = leader.node.propose(bytes('first'));
+    // The followers acknowledge `first` while the leader's own write of it is held.
+    await cluster.clock.advance(50);
+    const second = leader.node.propose(bytes('second'));
+    await cluster.clock.advance(0);
+    // Let the write of `first` finish, and hold the next one: it carries `second` and the commit of `first`.
+    storage.release();
+    storage.hold();
+    expect(await cluster.clock.outcome(first, 1_000)).toMatchObject({ status: 'fulfilled' });
+    expect(storage.inFlight).toBe(1);
+    const held = storage.batches.at(-1);
+    expect(held?.entries.map((entry) => decoder.decode(entry.data))).toEqual(['second']);
+    expect(leader.stateMachine.values).toEqual(['first']);
+    storage.release();
+    expect(await cluster.clock.outcome(second, 5_000)).toMatchObject({ status: 'fulfilled' });
+    expect(leader.stateMachine.values).toEqual(['first', 'second']);
   });
 });

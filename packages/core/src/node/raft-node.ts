@@ -5,13 +5,14 @@ import { type RaftOptions, resolveOptions } from '../engine/options.js';
 import { Raft } from '../engine/raft.js';
 import type { Ready } from '../engine/ready.js';
 import type { RaftInspection, RaftStatus } from '../engine/status.js';
-import type { ClusterConfig, Entry, NodeId, RandomSource } from '../engine/types.js';
+import type { ClusterConfig, Entry, HardState, NodeId, RandomSource } from '../engine/types.js';
 import { NotLeaderError, StoppedError } from '../errors.js';
 import { type Clock, systemClock, type Timer } from '../interfaces/clock.js';
 import type { Observer } from '../interfaces/observer.js';
 import type { StateMachine } from '../interfaces/state-machine.js';
 import type { Storage } from '../interfaces/storage.js';
 import type { Transport } from '../interfaces/transport.js';
+import { DeferredCommit } from './deferred-commit.js';
 import { ExclusiveTasks } from './exclusive-tasks.js';
 import { loadInitialState, refuseIfRemoved } from './initial-state.js';
 import { ProposalTracker } from './proposal-tracker.js';
@@ -178,6 +179,7 @@ class DriverNode<Result> implements RaftNode<Result> {
   private batchInFlight = false;
   private appliedIndex = 0;
   private committedIndex = 0;
+  private readonly deferredCommit = new DeferredCommit();
   /** Only kept while an observer is attached: whether to sample the leader's replication progress. */
   private observedLeader = false;
   /** Proposal and read ids share one counter: unique per node instance, as the engine requires. */
@@ -433,7 +435,12 @@ class DriverNode<Result> implements RaftNode<Result> {
   }
 
   private async stopOnce(): Promise<void> {
+    const wasRunning = this.lifecycle === 'running';
     if (this.lifecycle !== 'stopped') this.shutDown(new StoppedError('the node was stopped'));
+    // Leave a current commit index behind. Storage calls take effect in order, so this lands after any
+    // write still in flight; a failure here changes nothing of what is durable.
+    const deferred = this.deferredCommit.take(undefined);
+    if (wasRunning && deferred !== undefined) await this.writeHardState(deferred).catch(() => undefined);
     if (this.transportStarted) {
       this.transportStarted = false;
       await this.options.transport.stop();
@@ -510,6 +517,8 @@ class DriverNode<Result> implements RaftNode<Result> {
       if (this.lifecycle !== 'running') return;
       this.armTick();
       this.input((engine) => engine.tick());
+      const stale = this.deferredCommit.takeIfStale();
+      if (stale !== undefined) this.writeHardState(stale).catch((error: unknown) => this.fail(error));
       if (this.snapshots !== undefined) {
         this.snapshots.sender.tick(this.electionTicks);
         this.snapshots.receiver.tick(this.electionTicks);
@@ -579,31 +588,60 @@ class DriverNode<Result> implements RaftNode<Result> {
       // Without snapshot support the follower cannot be caught up; the engine retries at heartbeat pace.
       else this.input((engine) => engine.reportSnapshot(request.to, false));
     }
-    // 1. Messages that promise nothing about our disk go out first, overlapping our write (thesis §10.2.1).
-    this.send(ready.messages);
-    // 2. One atomic write per batch: everything proposed while the previous write was in flight.
-    if (ready.hardState !== undefined || ready.entries.length > 0) {
-      const startedAt = observer === undefined ? 0 : this.clock.now();
-      await this.options.storage.persist({ hardState: ready.hardState, entries: ready.entries });
-      if (this.lifecycle !== 'running') return false;
-      if (observer !== undefined) {
-        let bytes = 0;
-        for (const entry of ready.entries) bytes += entry.data.length;
-        observer({
-          type: 'persisted',
-          entries: ready.entries.length,
-          bytes,
-          durationMs: this.clock.now() - startedAt,
-        });
-      }
-    }
-    // 3. Votes and append acknowledgements only once the state they vouch for is durable (Raft §5.1, Figure 2).
-    this.send(ready.persistedMessages);
     if (ready.hardState !== undefined && ready.hardState.commit > this.committedIndex) {
       this.committedIndex = ready.hardState.commit;
       if (observer !== undefined) observer({ type: 'committed', index: this.committedIndex });
     }
-    // 4. Outcomes are recorded before applying so an entry committed in this very batch finds its waiter.
+    if (!ready.mustSync) {
+      // Nothing here waits for the disk. Answer clients first (applying is what they wait for), then
+      // send commit updates and heartbeats. A batch that only moved the commit index is not written: the
+      // commit index is volatile (Raft Figure 2), so it rides along with the next write.
+      if (ready.hardState !== undefined) this.deferredCommit.defer(ready.hardState);
+      const applied = await this.applyReady(ready);
+      if (!applied) return false;
+      this.send(ready.messages);
+      this.send(ready.persistedMessages);
+      return true;
+    }
+    // 1. Messages that promise nothing about our disk go out first, overlapping our write (thesis §10.2.1).
+    this.send(ready.messages);
+    // 2 and 4 overlap: the entries to apply were made durable by earlier batches, so applying them (and
+    // answering clients) need not wait for this batch's write. Both finish before `advance`.
+    const [written, applied] = await Promise.all([this.write(ready), this.applyReady(ready)]);
+    return written && applied;
+  }
+
+  /** A hard state on its own, outside the Ready loop (the store takes calls in the order they are made). */
+  private writeHardState(hardState: HardState): Promise<void> {
+    return this.options.storage.persist({ hardState, entries: [] });
+  }
+
+  /** Steps 2 and 3 of {@link Ready}: the atomic, durable write, then the messages that depend on it. */
+  private async write(ready: Ready): Promise<boolean> {
+    // The latest hard state: this batch's, or one whose commit index was not written yet.
+    const hardState = this.deferredCommit.take(ready.hardState);
+    const observer = this.observer;
+    const startedAt = observer === undefined ? 0 : this.clock.now();
+    await this.options.storage.persist({ hardState, entries: ready.entries });
+    if (this.lifecycle !== 'running') return false;
+    if (observer !== undefined) {
+      let bytes = 0;
+      for (const entry of ready.entries) bytes += entry.data.length;
+      observer({
+        type: 'persisted',
+        entries: ready.entries.length,
+        bytes,
+        durationMs: this.clock.now() - startedAt,
+      });
+    }
+    // 3. Votes and append acknowledgements only once the state they vouch for is durable (Raft §5.1, Figure 2).
+    this.send(ready.persistedMessages);
+    return true;
+  }
+
+  /** Step 4 of {@link Ready}: settle outcomes, apply committed entries, serve reads. */
+  private async applyReady(ready: Ready): Promise<boolean> {
+    // Outcomes are recorded before applying so an entry committed in this very batch finds its waiter.
     for (const outcome of ready.proposalOutcomes) {
       const change = this.membershipChanges.get(outcome.proposalId);
       if (change === undefined) this.proposals.onOutcome(outcome, this.appliedIndex);
