@@ -1,4 +1,4 @@
-// Appends per second through openLevelStorage against raw classic-level `batch(..., { sync: true })`
+// Appends per second through openLevelStorage against a raw classic-level chained batch written with `{ sync: true }`
 // of the same entries, in the same run, at batch sizes 1, 16 and 256 with 256-byte payloads.
 //
 // Run with `pnpm bench` from the repository root (turbo builds first), or `node bench/append-throughput.mjs`
@@ -63,11 +63,11 @@ async function compare(batchSize, run) {
   await db.open();
   const storage = await openLevelStorage({ directory: join(root, `storage-${run}`) });
   try {
+    // The fastest raw form: a chained batch (the array form costs about twice the CPU per operation).
     const raw = side(batchSize, (first) => {
-      const operations = [];
-      for (let i = 0; i < batchSize; i++)
-        operations.push({ type: 'put', key: rawKey(first + i), value: payload });
-      return db.batch(operations, { sync: true });
+      const batch = db.batch();
+      for (let i = 0; i < batchSize; i++) batch.put(rawKey(first + i), payload);
+      return batch.write({ sync: true });
     });
     const ours = side(batchSize, (first) => {
       const entries = [];
@@ -116,7 +116,7 @@ try {
   rmSync(root, { recursive: true, force: true });
 }
 
-console.log(`LevelStorage vs raw classic-level batch(..., { sync: true }), ${ENTRY_BYTES}-byte entries`);
+console.log(`LevelStorage vs a raw classic-level chained batch, write({ sync: true }), ${ENTRY_BYTES}-byte entries`);
 console.log(`${SLICES} alternating slices of ${SLICE_MS} ms per side and batch size\n`);
 console.log('batch | raw appends/s | LevelStorage appends/s | ratio | overhead | median pair ratio');
 console.log('----- | ------------- | ---------------------- | ----- | -------- | -----------------');
@@ -130,7 +130,7 @@ for (const row of results) {
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const report = {
   benchmark: 'storage-level append throughput',
-  baseline: 'classic-level batch(puts, { sync: true }) of the same entries (9-byte key, 256-byte value)',
+  baseline: 'classic-level chained batch of puts, write({ sync: true }), same entries (9-byte key, 256-byte value)',
   measured: new Date().toISOString(),
   node: process.version,
   platform: `${process.platform} ${process.arch}`,
