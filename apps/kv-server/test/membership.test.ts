@@ -1,12 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ProcessCluster } from '@raft/service';
 import { waitFor } from '@raft/testkit/conformance';
 import { afterAll, expect, it } from 'vitest';
-import { freePort, getJson, KvCluster, type KvProcess, spawnKv, stopProcess } from './support/kv-process.js';
+import { freePort, getJson, type KvProcess, kvCluster, spawnKv, stopProcess } from './support/kv-process.js';
 
 let root: string | undefined;
-let cluster: KvCluster | undefined;
+let cluster: ProcessCluster | undefined;
 const extra: KvProcess[] = [];
 
 afterAll(async () => {
@@ -58,7 +59,7 @@ async function voters(url: string): Promise<string[]> {
 
 it('a node started with --join is added as a learner, catches up, becomes a voter; removed, its data directory is refused; wiped, it joins again', async () => {
   root = await mkdtemp(join(tmpdir(), 'raft-kv-membership-'));
-  cluster = await KvCluster.create(root, 3, TIMING);
+  cluster = await kvCluster(root, 3, TIMING);
   await cluster.startAll();
   const leader = await cluster.waitForLeader();
   const leaderUrl = cluster.url(leader);

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@raft/testkit/conformance';
+import { type ProcessCluster, processCluster } from '@raft/service';
 
 /** The raft-kv executable under test (runs the built dist in its own process). */
 export const RAFT_KV_BIN = fileURLToPath(new URL('../../bin/raft-kv', import.meta.url));
@@ -98,117 +98,10 @@ export async function getJson(url: string, timeoutMs = 2_000): Promise<Record<st
   }
 }
 
-/** Settings of a test cluster's nodes. */
-export interface TestNodeSpec {
-  readonly id: string;
-  readonly clientPort: number;
-  readonly peerPort: number;
-  readonly dataDir: string;
-}
-
-/** A cluster of raft-kv processes on loopback, restartable node by node with the same ports and data. */
-export class KvCluster {
-  readonly processes = new Map<string, KvProcess>();
-  readonly urls = new Map<string, string>();
-
-  private constructor(
-    readonly specs: readonly TestNodeSpec[],
-    private readonly extraArgs: readonly string[],
-  ) {}
-
-  static async create(root: string, size: number, extraArgs: readonly string[] = []): Promise<KvCluster> {
-    const specs: TestNodeSpec[] = [];
-    for (let i = 1; i <= size; i++) {
-      specs.push({
-        id: `n${i}`,
-        clientPort: await freePort(),
-        peerPort: await freePort(),
-        dataDir: `${root}/n${i}`,
-      });
-    }
-    return new KvCluster(specs, extraArgs);
-  }
-
-  get peersFlag(): string {
-    return this.specs.map((spec) => `${spec.id}=ws://127.0.0.1:${spec.peerPort}`).join(',');
-  }
-
-  /** Starts (or restarts) a node; resolves once it listens. */
-  async start(id: string): Promise<KvProcess> {
-    const spec = this.specs.find((candidate) => candidate.id === id)!;
-    const kv = spawnKv(
-      [
-        '--id',
-        spec.id,
-        '--data-dir',
-        spec.dataDir,
-        '--client-listen',
-        `127.0.0.1:${spec.clientPort}`,
-        '--peer-listen',
-        `127.0.0.1:${spec.peerPort}`,
-        '--peers',
-        this.peersFlag,
-        ...this.extraArgs,
-      ],
-      { RAFT_CLUSTER_SECRET: 'test-secret' },
-    );
-    this.processes.set(id, kv);
-    this.urls.set(id, await kv.listening);
-    return kv;
-  }
-
-  async startAll(): Promise<void> {
-    await Promise.all(this.specs.map((spec) => this.start(spec.id)));
-  }
-
-  url(id: string): string {
-    return this.urls.get(id)!;
-  }
-
-  isRunning(id: string): boolean {
-    const kv = this.processes.get(id);
-    return kv !== undefined && kv.child.exitCode === null && kv.child.signalCode === null;
-  }
-
-  /** Waits until every listed running node names the same leader, which is one of them; returns it. */
-  async waitForLeader(among = this.specs.map((spec) => spec.id), timeoutMs = 15_000): Promise<string> {
-    let leader = '';
-    await waitFor(
-      async () => {
-        const views = await Promise.all(among.map((id) => getJson(`${this.url(id)}/cluster`, 500)));
-        const named = new Set(views.map((view) => view?.['leader']));
-        if (named.size !== 1) return false;
-        const [only] = named;
-        if (typeof only !== 'string' || !among.includes(only)) return false;
-        leader = only;
-        return true;
-      },
-      { timeoutMs, intervalMs: 50 },
-    );
-    return leader;
-  }
-
-  /** Waits until every listed node has applied the same index as the others and its commit index. */
-  async waitForConvergence(among = this.specs.map((spec) => spec.id), timeoutMs = 15_000): Promise<void> {
-    await waitFor(
-      async () => {
-        const views = await Promise.all(among.map((id) => getJson(`${this.url(id)}/cluster`, 500)));
-        if (views.some((view) => view === undefined)) return false;
-        const applied = new Set(views.map((view) => view!['appliedIndex']));
-        return applied.size === 1 && views.every((view) => view!['appliedIndex'] === view!['commitIndex']);
-      },
-      { timeoutMs, intervalMs: 50 },
-    );
-  }
-
-  /** SIGTERMs every running node and waits for them. */
-  async stopAll(signal: NodeJS.Signals = 'SIGTERM'): Promise<Exit[]> {
-    return Promise.all(
-      [...this.processes.values()].map(async (kv) => {
-        // A paused node would never handle SIGTERM.
-        if (kv.child.exitCode === null && kv.child.signalCode === null) kv.child.kill('SIGCONT');
-        return stopProcess(kv, signal);
-      }),
-    );
-  }
+/**
+ * `size` raft-kv processes on loopback founded together, data under `root` (`<root>/n1`...), each
+ * started with `args` after the shared service flags; restartable node by node with the same ports and data.
+ */
+export function kvCluster(root: string, size: number, args: readonly string[] = []): Promise<ProcessCluster> {
+  return processCluster({ bin: RAFT_KV_BIN, root, size, args });
 }
