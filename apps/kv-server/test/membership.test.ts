@@ -1,14 +1,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProcessCluster } from '@raft/service';
+import {
+  freePort,
+  getJson,
+  type ProcessCluster,
+  type ServiceProcess,
+  spawnService,
+  stopProcess,
+} from '@raft/service';
 import { waitFor } from '@raft/testkit/conformance';
 import { afterAll, expect, it } from 'vitest';
-import { freePort, getJson, type KvProcess, kvCluster, spawnKv, stopProcess } from './support/kv-process.js';
+import { kvCluster, RAFT_KV_BIN } from './support/kv-process.js';
 
 let root: string | undefined;
 let cluster: ProcessCluster | undefined;
-const extra: KvProcess[] = [];
+const extra: ServiceProcess[] = [];
 
 afterAll(async () => {
   await Promise.all(extra.map((kv) => stopProcess(kv, 'SIGKILL')));
@@ -20,7 +27,8 @@ const TIMING = ['--tick-ms', '50', '--election-ticks', '10', '--snapshot-every',
 
 /** Starts `raft-kv --join` for a new node with its own ports, in `dataDir`. */
 async function startJoiner(id: string, dataDir: string, joinUrl: string, secret = 'test-secret') {
-  const kv = spawnKv(
+  const kv = spawnService(
+    RAFT_KV_BIN,
     [
       '--id',
       id,
