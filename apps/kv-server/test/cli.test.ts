@@ -2,23 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, getJson, type ServiceProcess, spawnService, stopProcess } from '@raft/service';
 import { waitFor } from '@raft/testkit/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freePort,
-  getJson,
-  type KvProcess,
-  RAFT_KV_BIN,
-  spawnKv as spawnProcess,
-  stopProcess,
-} from './support/kv-process.js';
+import { RAFT_KV_BIN } from './support/kv-process.js';
 
 let root: string;
-const spawned: KvProcess[] = [];
+const spawned: ServiceProcess[] = [];
 
 /** Starts raft-kv and remembers it, so a failing test leaves no process behind. */
-function spawnKv(args: readonly string[], env: Readonly<Record<string, string>> = {}): KvProcess {
-  const kv = spawnProcess(args, env);
+function spawnKv(args: readonly string[], env: Readonly<Record<string, string>> = {}): ServiceProcess {
+  const kv = spawnService(RAFT_KV_BIN, args, env);
   spawned.push(kv);
   return kv;
 }

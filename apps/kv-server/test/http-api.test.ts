@@ -3,19 +3,20 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ProcessCluster } from '@raft/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KvCluster } from './support/kv-process.js';
+import { kvCluster } from './support/kv-process.js';
 
 // One real raft-kv process (a one-member cluster) serves every route; each test also checks that the
 // node keeps serving afterwards.
 
 let root: string;
-let cluster: KvCluster;
+let cluster: ProcessCluster;
 let base: string;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'raft-kv-http-'));
-  cluster = await KvCluster.create(root, 1, [
+  cluster = await kvCluster(root, 1, [
     '--tick-ms',
     '20',
     '--election-ticks',

@@ -1,15 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ProcessCluster, stopProcess } from '@raft/service';
 import { checkLinearizability } from '@raft/testkit';
 import { waitFor } from '@raft/testkit/conformance';
 import { afterAll, expect, it } from 'vitest';
 import { ClientSwarm, recordOperation } from './support/kv-clients.js';
-import { KvCluster, stopProcess } from './support/kv-process.js';
+import { kvCluster } from './support/kv-process.js';
 
 const seed = Number(process.env['RAFT_KV_TEST_SEED'] ?? Date.now() % 100_000);
 let root: string | undefined;
-let cluster: KvCluster | undefined;
+let cluster: ProcessCluster | undefined;
 
 afterAll(async () => {
   await cluster?.stopAll();
@@ -19,7 +20,7 @@ afterAll(async () => {
 it('clients read and write while the leader is SIGKILLed and restarted: the history is linearizable and no acknowledged write is lost', async () => {
   console.log(`leader-kill seed ${seed} (replay the client mix with RAFT_KV_TEST_SEED=${seed})`);
   root = await mkdtemp(join(tmpdir(), 'raft-kv-kill-'));
-  cluster = await KvCluster.create(root, 3, [
+  cluster = await kvCluster(root, 3, [
     '--tick-ms',
     '50',
     '--election-ticks',

@@ -1,12 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getJson, type ProcessCluster } from '@raft/service';
 import { waitFor } from '@raft/testkit/conformance';
 import { afterAll, expect, it } from 'vitest';
-import { getJson, KvCluster } from './support/kv-process.js';
+import { kvCluster } from './support/kv-process.js';
 
 let root: string | undefined;
-let cluster: KvCluster | undefined;
+let cluster: ProcessCluster | undefined;
 
 afterAll(async () => {
   await cluster?.stopAll();
@@ -20,7 +21,7 @@ const MAX_ELECTION_TIMEOUT_MS = 2 * ELECTION_TICKS * TICK_MS;
 
 it('a leader paused (SIGSTOP) for several election timeouts steps down after SIGCONT; the cluster keeps serving and all nodes converge', async () => {
   root = await mkdtemp(join(tmpdir(), 'raft-kv-pause-'));
-  cluster = await KvCluster.create(root, 3, [
+  cluster = await kvCluster(root, 3, [
     '--tick-ms',
     String(TICK_MS),
     '--election-ticks',

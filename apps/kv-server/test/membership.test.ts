@@ -1,13 +1,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  freePort,
+  getJson,
+  type ProcessCluster,
+  type ServiceProcess,
+  spawnService,
+  stopProcess,
+} from '@raft/service';
 import { waitFor } from '@raft/testkit/conformance';
 import { afterAll, expect, it } from 'vitest';
-import { freePort, getJson, KvCluster, type KvProcess, spawnKv, stopProcess } from './support/kv-process.js';
+import { kvCluster, RAFT_KV_BIN } from './support/kv-process.js';
 
 let root: string | undefined;
-let cluster: KvCluster | undefined;
-const extra: KvProcess[] = [];
+let cluster: ProcessCluster | undefined;
+const extra: ServiceProcess[] = [];
 
 afterAll(async () => {
   await Promise.all(extra.map((kv) => stopProcess(kv, 'SIGKILL')));
@@ -19,7 +27,8 @@ const TIMING = ['--tick-ms', '50', '--election-ticks', '10', '--snapshot-every',
 
 /** Starts `raft-kv --join` for a new node with its own ports, in `dataDir`. */
 async function startJoiner(id: string, dataDir: string, joinUrl: string, secret = 'test-secret') {
-  const kv = spawnKv(
+  const kv = spawnService(
+    RAFT_KV_BIN,
     [
       '--id',
       id,
@@ -58,7 +67,7 @@ async function voters(url: string): Promise<string[]> {
 
 it('a node started with --join is added as a learner, catches up, becomes a voter; removed, its data directory is refused; wiped, it joins again', async () => {
   root = await mkdtemp(join(tmpdir(), 'raft-kv-membership-'));
-  cluster = await KvCluster.create(root, 3, TIMING);
+  cluster = await kvCluster(root, 3, TIMING);
   await cluster.startAll();
   const leader = await cluster.waitForLeader();
   const leaderUrl = cluster.url(leader);

@@ -1,12 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ProcessCluster } from '@raft/service';
 import { waitFor } from '@raft/testkit/conformance';
 import { afterAll, expect, it } from 'vitest';
-import { KvCluster } from './support/kv-process.js';
+import { kvCluster } from './support/kv-process.js';
 
 let root: string | undefined;
-let cluster: KvCluster | undefined;
+let cluster: ProcessCluster | undefined;
 
 afterAll(async () => {
   await cluster?.stopAll();
@@ -16,14 +17,7 @@ afterAll(async () => {
 it('a restart of all nodes keeps every acknowledged write, and a retried write with the same Idempotency-Key is applied once', async () => {
   root = await mkdtemp(join(tmpdir(), 'raft-kv-restart-'));
   // Snapshots every 25 entries, so the restart recovers from a snapshot plus the log after it.
-  cluster = await KvCluster.create(root, 3, [
-    '--tick-ms',
-    '50',
-    '--election-ticks',
-    '10',
-    '--snapshot-every',
-    '25',
-  ]);
+  cluster = await kvCluster(root, 3, ['--tick-ms', '50', '--election-ticks', '10', '--snapshot-every', '25']);
   const all = cluster.specs.map((spec) => spec.id);
   await cluster.startAll();
   await cluster.waitForLeader();
