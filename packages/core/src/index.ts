@@ -89,5 +89,6 @@ export type {
   ReadOptions,
   RequestOptions,
   SnapshotOptions,
+  TraceContextSource,
 } from './node/index.js';
 export { createRaftNode } from './node/index.js';
