@@ -197,3 +197,14 @@ describe('trace context through replication (engine)', () => {
     }
   });
 });
+
+describe('trace context on a single-voter cluster', () => {
+  it('a leader without followers keeps no context (nothing would ever prune it)', () => {
+    const cluster = new EngineCluster(['solo']);
+    cluster.elect('solo');
+    cluster.raft('solo').propose(1, encoder.encode('x'), contextOf(1));
+    cluster.deliver();
+    expect(cluster.raft('solo').tracedInFlight()).toBe(0);
+    expect(cluster.appliedText('solo')).toEqual(['x']);
+  });
+});

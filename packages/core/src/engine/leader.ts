@@ -216,6 +216,14 @@ export class Leader {
     }
   }
 
+  /**
+   * Keep `context` for the entry at `index` until every follower holds it. A leader without followers
+   * sends no AppendEntries, so it keeps nothing.
+   */
+  traceEntry(index: number, context: Uint8Array): void {
+    if (this.progress.size > 0) this.traces.add(index, context);
+  }
+
   /** Drop the trace contexts of entries every follower now holds: no AppendEntries will carry them again. */
   private pruneTraces(): void {
     let lowest = Number.POSITIVE_INFINITY;

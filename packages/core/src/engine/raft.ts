@@ -543,7 +543,7 @@ export class Raft {
     let placement = earlier;
     if (placement === undefined) {
       this.appendOwn('normal', data);
-      if (context !== undefined) this.leader?.traces.add(this.log.lastIndex(), context);
+      if (context !== undefined) this.leader?.traceEntry(this.log.lastIndex(), context);
       this.leader?.broadcastAppend(false);
       placement = { index: this.log.lastIndex(), term: this.term };
       this.forwarded.remember(from, proposalId, placement);
@@ -765,7 +765,7 @@ export class Raft {
         return;
       }
       this.appendOwn(type, data);
-      if (context !== undefined) leader.traces.add(this.log.lastIndex(), context);
+      if (context !== undefined) leader.traceEntry(this.log.lastIndex(), context);
       this.proposalOutcomes.push({
         proposalId,
         accepted: true,

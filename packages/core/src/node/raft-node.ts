@@ -76,8 +76,9 @@ export interface RaftNodeOptions<Result> {
    *
    * Messages carrying a context are encoded as codec version 2, which earlier releases cannot decode:
    * set this only once every member runs a release that does (after a rolling upgrade). A member on
-   * an older release drops every AppendEntries that carries a context, so it would fall behind until
-   * the leader forgets those contexts (after 1,024 newer traced entries, or a new leader).
+   * an older release refuses every frame that carries a context (a transport may also drop the rest
+   * of the frame or the connection), so it would fall behind until the leader forgets those contexts
+   * (after 1,024 newer traced entries, or a new leader).
    */
   readonly traceContext?: TraceContextSource;
 }
