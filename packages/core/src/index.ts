@@ -13,7 +13,7 @@ export {
   encodeMessages,
 } from './codec/index.js';
 export type * from './engine/messages.js';
-export { MESSAGE_TYPES } from './engine/messages.js';
+export { MESSAGE_TYPES, TRACE_CONTEXT_BYTES } from './engine/messages.js';
 export type { RaftOptions, ResolvedRaftOptions } from './engine/options.js';
 export { InvalidOptionsError } from './engine/options.js';
 export type { VoteResult } from './engine/quorum.js';
@@ -89,5 +89,6 @@ export type {
   ReadOptions,
   RequestOptions,
   SnapshotOptions,
+  TraceContextSource,
 } from './node/index.js';
 export { createRaftNode } from './node/index.js';

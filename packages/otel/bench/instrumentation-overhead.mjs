@@ -84,23 +84,30 @@ const MODES = {
   // Both SDKs with an AlwaysOn sampler, at the default sampleRatio (1% of root spans) and at 100%.
   'metrics+traces 1%': () => tracedMode(undefined),
   'metrics+traces 100%': () => tracedMode(1),
+  // The same at 1%, with trace context carried through replication (traceContext): 1% of proposals
+  // get a context, and every node records raft.entry.* spans for them.
+  'metrics+traces 1% propagated': () => tracedMode(undefined, true),
 };
 
-function tracedMode(sampleRatio) {
+function tracedMode(sampleRatio, propagate = false) {
   const reader = new ManualReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
   const tracerProvider = new TracerProvider({
     sampler: new AlwaysOnSampler(),
     spanProcessors: [new SimpleSpanProcessor({ exporter: new DiscardingExporter() })],
   });
+  const instrumentations = new Map();
+  const instrumentation = (id) => {
+    if (!instrumentations.has(id)) {
+      const options = { nodeId: id, meterProvider, tracerProvider };
+      if (sampleRatio !== undefined) options.sampleRatio = sampleRatio;
+      instrumentations.set(id, raftInstrumentation(options));
+    }
+    return instrumentations.get(id);
+  };
   return {
-    observer: (id) =>
-      raftInstrumentation({
-        nodeId: id,
-        meterProvider,
-        tracerProvider,
-        ...(sampleRatio === undefined ? {} : { sampleRatio }),
-      }).observer,
+    observer: (id) => instrumentation(id).observer,
+    ...(propagate ? { traceContext: (id) => instrumentation(id).traceContext } : {}),
     close: async () => {
       await reader.collect();
       await meterProvider.shutdown();
@@ -111,10 +118,11 @@ function tracedMode(sampleRatio) {
 
 const stateMachine = () => ({ apply: (entries) => entries.map((entry) => entry.index) });
 
-async function startCluster(observerFor) {
+async function startCluster(observerFor, traceContextFor) {
   const network = memoryNetwork();
   const nodes = IDS.map((id) => {
     const observer = observerFor(id);
+    const traceContext = traceContextFor?.(id);
     return createRaftNode({
       id,
       storage: memoryStorage(),
@@ -123,6 +131,7 @@ async function startCluster(observerFor) {
       initialMembers: IDS,
       tickMs: 50,
       ...(observer === undefined ? {} : { observer }),
+      ...(traceContext === undefined ? {} : { traceContext }),
     });
   });
   await Promise.all(nodes.map((node) => node.start()));
@@ -150,7 +159,7 @@ async function drive(leader, count) {
 
 async function round(modeName) {
   const mode = MODES[modeName]();
-  const cluster = await startCluster(mode.observer);
+  const cluster = await startCluster(mode.observer, mode.traceContext);
   try {
     await drive(cluster.leader, WARMUP);
     const started = performance.now();

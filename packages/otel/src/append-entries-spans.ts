@@ -1,5 +1,6 @@
 import {
   type Attributes,
+  type Link,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -9,6 +10,20 @@ import {
 import type { AppendEntries, AppendEntriesResponse, Message, NodeId } from '@raft/core';
 import { RAFT_ATTRIBUTES, RAFT_SPAN_NAMES } from './raft-semantic-conventions.js';
 import type { StrideSampler } from './stride-sampler.js';
+import { decodeTraceContext } from './trace-context-binary.js';
+
+/** Links to the traces of the traced entries `message` carries, or undefined when it carries none. */
+function entryLinks(message: AppendEntries): Link[] | undefined {
+  if (message.traces === undefined) return undefined;
+  const links: Link[] = [];
+  for (const entryTrace of message.traces) {
+    const context = decodeTraceContext(entryTrace.context);
+    if (context !== undefined) {
+      links.push({ context, attributes: { [RAFT_ATTRIBUTES.logIndex]: entryTrace.index } });
+    }
+  }
+  return links.length === 0 ? undefined : links;
+}
 
 /** An exchange whose answer never comes (lost message, peer down) must not hold memory forever. */
 const MAX_OPEN_PER_PEER = 64;
@@ -27,7 +42,8 @@ interface OpenAppend {
  *   replication round trip including the follower's durable write;
  * - follower, `raft.append_entries.receive` (SERVER): from delivery until this node sends its response,
  *   which it does only after persisting (the follower's share of that round trip).
- * Without trace context in the messages the two sides are separate traces; see the README's design.
+ * The exchanges stay trace roots (one AppendEntries may carry entries of many proposals); one that
+ * carries traced entries links to each of their traces (`raft.log.index` on the link).
  */
 export class AppendEntriesSpans {
   /** Leader side, by follower. */
@@ -116,7 +132,12 @@ export class AppendEntriesSpans {
     // Replication is not part of any caller's request: each exchange is a root. The shared base
     // attributes go in at start (for samplers); the rest only once the SDK decided to record, since
     // building an attribute object per message costs more than the whole unsampled path.
-    const span = this.tracer.startSpan(name, { kind, attributes: this.base }, ROOT_CONTEXT);
+    const links = entryLinks(message);
+    const span = this.tracer.startSpan(
+      name,
+      links === undefined ? { kind, attributes: this.base } : { kind, attributes: this.base, links },
+      ROOT_CONTEXT,
+    );
     if (!span.isRecording()) return undefined;
     const entries = message.entries;
     span.setAttribute(RAFT_ATTRIBUTES.peerId, peer);

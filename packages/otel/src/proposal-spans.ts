@@ -4,12 +4,14 @@ import {
   type Span,
   SpanKind,
   SpanStatusCode,
+  TraceFlags,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
 import type { RaftEvent } from '@raft/core';
 import { RAFT_ATTRIBUTES, RAFT_SPAN_NAMES } from './raft-semantic-conventions.js';
 import type { StrideSampler } from './stride-sampler.js';
+import { encodeTraceContext } from './trace-context-binary.js';
 
 type Event<T extends RaftEvent['type']> = Extract<RaftEvent, { type: T }>;
 
@@ -91,6 +93,19 @@ export class ProposalSpans {
     if (!span.isRecording()) return;
     span.setAttribute(RAFT_ATTRIBUTES.proposalBytes, event.bytes);
     this.open.set(event.proposalId, { span, index: 0, ended: false });
+  }
+
+  /**
+   * The binary trace context of proposal `proposalId`'s span, for the node to carry with its entry:
+   * only for a recording, sampled span (an unsampled one would only make other nodes start spans no
+   * one exports).
+   */
+  traceContext(proposalId: number): Uint8Array | undefined {
+    const proposal = this.open.get(proposalId);
+    if (proposal === undefined) return undefined;
+    const spanContext = proposal.span.spanContext();
+    if ((spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
+    return encodeTraceContext(spanContext);
   }
 
   accepted(event: Event<'proposal-accepted'>): void {

@@ -1,6 +1,7 @@
 import { type Attributes, type MeterProvider, metrics, type TracerProvider, trace } from '@opentelemetry/api';
-import type { MessageType, NodeId, Observer, RaftEvent } from '@raft/core';
+import type { Message, NodeId, Observer, RaftEvent, TraceContextSource } from '@raft/core';
 import { AppendEntriesSpans } from './append-entries-spans.js';
+import { EntrySpans } from './entry-spans.js';
 import { InvalidInstrumentationOptionsError } from './instrumentation-errors.js';
 import { NodeMetrics } from './node-metrics.js';
 import { ProposalSpans } from './proposal-spans.js';
@@ -18,11 +19,6 @@ function ratio(name: string, value: number | undefined, fallback: number): numbe
 
 /** Compile-time exhaustiveness: `event` is `never` once every kind has a case. */
 function ignoreUnknown(_event: never): void {}
-
-/** Only AppendEntries exchanges have spans; other message types skip the span handler. */
-function isAppendExchange(type: MessageType): boolean {
-  return type === 'AppendEntries' || type === 'AppendEntriesResponse';
-}
 
 /** The instrumentation scope name on every meter and tracer this package creates. */
 export const INSTRUMENTATION_SCOPE = '@raft/otel';
@@ -72,10 +68,22 @@ export interface RaftInstrumentationOptions {
   readonly nodeIdOnMetrics?: boolean;
 }
 
-/** What {@link raftInstrumentation} returns: the observer to give the node, and a way to detach. */
+/**
+ * What {@link raftInstrumentation} returns: the observer to give the node, the trace context capability,
+ * and a way to detach.
+ */
 export interface RaftInstrumentation {
   /** Pass to `createRaftNode({ observer })` (and to a transport that reports `message-dropped`). */
   readonly observer: Observer;
+  /**
+   * Pass to `createRaftNode({ traceContext })` to trace proposals across nodes: it answers the binary
+   * W3C trace context of a proposal's `raft.propose` span when that span is recording and sampled
+   * (`undefined` otherwise), so the entry carries it to the leader and the followers, whose
+   * instrumentations then record `raft.entry.replicate` and `raft.entry.append` in the same trace.
+   * Opt-in because messages carrying a context use codec version 2: set it only once every member
+   * runs a release that decodes it (see `RaftNodeOptions.traceContext`).
+   */
+  readonly traceContext: TraceContextSource;
   /**
    * Stop reporting: removes this node's metric callbacks and ends open spans (marked
    * `raft.span.unfinished`). Events arriving afterwards are ignored. Does not shut the providers down.
@@ -95,7 +103,12 @@ export interface RaftInstrumentation {
  * import { raftInstrumentation } from '@raft/otel';
  *
  * const instrumentation = raftInstrumentation({ nodeId: 'a', meterProvider, tracerProvider });
- * const node = createRaftNode({ id: 'a', storage, transport, stateMachine, observer: instrumentation.observer });
+ * const node = createRaftNode({
+ *   id: 'a', storage, transport, stateMachine,
+ *   observer: instrumentation.observer,
+ *   // Optional: one trace per proposal across nodes (once every member decodes codec version 2).
+ *   traceContext: instrumentation.traceContext,
+ * });
  * ```
  */
 export function raftInstrumentation(options: RaftInstrumentationOptions): RaftInstrumentation {
@@ -119,6 +132,29 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
   // With ratio 0 no exchange is ever traced: skip that handler altogether.
   const appendSpans =
     sampleRatio > 0 ? new AppendEntriesSpans(tracer, new StrideSampler(sampleRatio), base) : undefined;
+  // Not sampled here: the proposer sampled the entry when it gave it a context.
+  const entrySpans = new EntrySpans(tracer, base);
+
+  // AppendEntries and their responses feed both span kinds; for untraced traffic with no exchange
+  // sampled this costs a property check per AppendEntries and an emptiness check per response.
+  const appendSent = (message: Message): void => {
+    if (message.type === 'AppendEntries') {
+      appendSpans?.sent(message);
+      if (message.traces !== undefined) entrySpans.appendSent(message, message.traces);
+    } else if (message.type === 'AppendEntriesResponse') {
+      appendSpans?.sent(message);
+      if (!entrySpans.idle) entrySpans.responseSent(message);
+    }
+  };
+  const appendReceived = (message: Message): void => {
+    if (message.type === 'AppendEntries') {
+      appendSpans?.received(message);
+      if (message.traces !== undefined) entrySpans.appendReceived(message, message.traces);
+    } else if (message.type === 'AppendEntriesResponse') {
+      appendSpans?.received(message);
+      if (!entrySpans.idle) entrySpans.responseReceived(message);
+    }
+  };
 
   let active = true;
   // One dispatch per event, straight to typed handlers: message events arrive several times per
@@ -129,13 +165,11 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
     switch (event.type) {
       case 'message-sent':
         nodeMetrics.messageSent(event.messageType, event.to);
-        if (appendSpans !== undefined && isAppendExchange(event.messageType)) appendSpans.sent(event.message);
+        appendSent(event.message);
         return;
       case 'message-received':
         nodeMetrics.messageReceived(event.messageType, event.from);
-        if (appendSpans !== undefined && isAppendExchange(event.messageType)) {
-          appendSpans.received(event.message);
-        }
+        appendReceived(event.message);
         return;
       case 'message-dropped':
         nodeMetrics.messageDropped(event);
@@ -153,10 +187,12 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
       case 'committed':
         nodeMetrics.committed(event.index);
         proposalSpans.committed(event.index);
+        entrySpans.committed(event.index);
         return;
       case 'applied':
         nodeMetrics.applied(event);
         proposalSpans.applied(event.index);
+        entrySpans.applied(event.index);
         return;
       case 'persisted':
         nodeMetrics.persisted(event);
@@ -170,15 +206,18 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
       case 'role-changed':
         nodeMetrics.roleChanged(event);
         appendSpans?.endAllOpen();
+        entrySpans.roleChanged(event.role);
         return;
       case 'node-started':
         nodeMetrics.nodeStarted(event);
         proposalSpans.nodeStarted(event);
+        entrySpans.nodeStarted(event.commitIndex, event.appliedIndex);
         return;
       case 'node-stopped':
         nodeMetrics.nodeStopped();
         proposalSpans.endAll();
         appendSpans?.endAllOpen();
+        entrySpans.endAll();
         return;
       case 'node-failed':
         nodeMetrics.nodeFailed();
@@ -195,12 +234,14 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
   };
   return {
     observer,
+    traceContext: (proposalId) => (active ? proposalSpans.traceContext(proposalId) : undefined),
     shutdown() {
       if (!active) return;
       active = false;
       nodeMetrics.shutdown();
       proposalSpans.endAll();
       appendSpans?.endAllOpen();
+      entrySpans.endAll();
     },
   };
 }

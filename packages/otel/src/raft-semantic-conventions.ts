@@ -87,8 +87,16 @@ export const RAFT_SPAN_NAMES = {
   appendEntriesSend: 'raft.append_entries.send',
   /** Follower: from receiving AppendEntries until its (durable) response goes out. */
   appendEntriesReceive: 'raft.append_entries.receive',
-  /** Span events on `raft.propose`. */
+  /** Leader, traced entries only: from the entry's first AppendEntries to its commit (child of `raft.propose`). */
+  entryReplicate: 'raft.entry.replicate',
+  /** Follower, traced entries only: from the AppendEntries carrying the entry to its apply here (child of `raft.propose`). */
+  entryAppend: 'raft.entry.append',
+  /** Span events on `raft.propose` (`raft.entry.applied` also ends `raft.entry.append`). */
   acceptedEvent: 'raft.proposal.accepted',
   committedEvent: 'raft.entry.committed',
   appliedEvent: 'raft.entry.applied',
+  /** Span event on `raft.entry.replicate`: a follower acknowledged the entry (attribute `raft.peer.id`). */
+  followerAcknowledgedEvent: 'raft.follower.acknowledged',
+  /** Span event on `raft.entry.append`: this follower's response covering the entry went out (it is durable). */
+  entryAcknowledgedEvent: 'raft.entry.acknowledged',
 } as const;

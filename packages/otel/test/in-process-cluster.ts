@@ -13,6 +13,7 @@ import {
   type SnapshotOptions,
   type StateMachine,
   type StoppedError,
+  type TraceContextSource,
 } from '@raft/core';
 import { waitFor } from '@raft/testkit/conformance';
 
@@ -56,6 +57,8 @@ export class SnapshottingStateMachine extends IndexStateMachine {
 export interface InProcessClusterOptions {
   readonly ids: readonly NodeId[];
   readonly observer?: (id: NodeId) => Observer | undefined;
+  /** Each node's `traceContext` capability (trace context through replication), if any. */
+  readonly traceContext?: (id: NodeId) => TraceContextSource | undefined;
   readonly tickMs?: number;
   readonly raft?: Omit<RaftOptions, 'id' | 'random'>;
   /** Turn snapshots on (every node gets a {@link SnapshottingStateMachine}). */
@@ -89,6 +92,7 @@ export function inProcessCluster(options: InProcessClusterOptions): InProcessClu
     const stateMachine =
       options.snapshot === undefined ? new IndexStateMachine() : new SnapshottingStateMachine();
     const observer = options.observer?.(id);
+    const traceContext = options.traceContext?.(id);
     if (observer !== undefined) observers.set(id, observer);
     stateMachines.set(id, stateMachine);
     nodes.set(
@@ -102,6 +106,7 @@ export function inProcessCluster(options: InProcessClusterOptions): InProcessClu
         tickMs: options.tickMs ?? 5,
         onFatalError: (error) => fatalErrors.push(error),
         ...(observer === undefined ? {} : { observer }),
+        ...(traceContext === undefined ? {} : { traceContext }),
         ...(options.raft === undefined ? {} : { raft: options.raft }),
         ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
       }),

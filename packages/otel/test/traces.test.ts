@@ -174,7 +174,7 @@ describe('AppendEntries spans', () => {
     );
     expect(received?.kind).toBe(SpanKind.SERVER);
     expect(received?.attributes).toMatchObject({ 'raft.peer.id': 'a', 'raft.append.success': true });
-    // No trace context travels in the messages yet: each side is its own root span.
+    // Exchanges are roots on both sides (untraced entries here, so no links either).
     expect(received?.parentSpanContext).toBeUndefined();
     expect(carrying?.parentSpanContext).toBeUndefined();
   });

@@ -1,4 +1,4 @@
-import type { Message } from '@raft/core';
+import { type Message, TRACE_CONTEXT_BYTES } from '@raft/core';
 
 /** Most bytes a varint takes in the core codec (values up to 2^53 - 1). */
 const VARINT = 8;
@@ -17,8 +17,11 @@ export function messageSizeBound(message: Message): number {
   if (message.type === 'AppendEntries') {
     size += VARINT;
     for (const entry of message.entries) size += 4 * VARINT + entry.data.length;
+    // Codec version 2: the trace count, then a delta and a context per traced entry.
+    size += VARINT + (message.traces?.length ?? 0) * (VARINT + TRACE_CONTEXT_BYTES);
   } else if (message.type === 'Propose') {
-    size += VARINT + message.data.length;
+    // Codec version 2: hasTrace and the context.
+    size += VARINT + message.data.length + 1 + TRACE_CONTEXT_BYTES;
   } else if (message.type === 'InstallSnapshot') {
     // Snapshot metadata (index, term, three id lists, the members' addresses) and the chunk's
     // length-prefixed data.

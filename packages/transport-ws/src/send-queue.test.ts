@@ -45,6 +45,34 @@ describe('messageSizeBound', () => {
         hintTerm: num,
       }),
       fc.record({ type: fc.constant('Propose'), from: id, to: id, term: num, proposalId: num, data }),
+      // Trace context (codec version 2): a traced Propose, and an AppendEntries tracing every entry.
+      fc.record({
+        type: fc.constant('Propose'),
+        from: id,
+        to: id,
+        term: num,
+        proposalId: num,
+        data,
+        trace: fc.uint8Array({ minLength: 26, maxLength: 26 }),
+      }),
+      fc
+        .record({
+          from: id,
+          to: id,
+          term: num,
+          prevLogIndex: fc.nat(2 ** 40),
+          prevLogTerm: num,
+          leaderCommit: num,
+          entries: fc.array(entry, { minLength: 1, maxLength: 5 }),
+        })
+        .map((fields) => ({
+          ...fields,
+          type: 'AppendEntries' as const,
+          traces: fields.entries.map((_, i) => ({
+            index: fields.prevLogIndex + i + 1,
+            context: new Uint8Array(26).fill(i),
+          })),
+        })),
       // Snapshot chunks carry the configuration, member addresses included.
       fc.record({
         type: fc.constant('InstallSnapshot'),

@@ -90,6 +90,20 @@ export class ByteReader {
     return text;
   }
 
+  /** The frame's version byte (already checked by `openFrame`). */
+  get version(): number {
+    return this.source[0]!;
+  }
+
+  /** `length` raw bytes (no length prefix), as a view into the frame (no copy). */
+  fixed(length: number): Uint8Array {
+    const start = this.offset;
+    const end = start + length;
+    if (end > this.source.length) this.fail(`field of ${length} bytes overruns the frame`);
+    this.offset = end;
+    return this.source.subarray(start, end);
+  }
+
   /** True when every byte of the frame was read. */
   atEnd(): boolean {
     return this.offset === this.source.length;

@@ -1,5 +1,5 @@
 import { utf8Size, writeUtf8 } from './utf8.js';
-import { CODEC_VERSION, FRAME_HEADER_BYTES, type FrameKind } from './wire-format.js';
+import { BASE_CODEC_VERSION, FRAME_HEADER_BYTES, type FrameKind } from './wire-format.js';
 
 /**
  * Bytes of `value` as a varint. Also the encoder's one validation point for numbers: every number goes
@@ -41,9 +41,9 @@ export class ByteWriter {
   private offset = 0;
 
   /** Allocates `bodySize` plus the frame header and writes the header. */
-  constructor(kind: FrameKind, bodySize: number) {
+  constructor(kind: FrameKind, bodySize: number, version: number = BASE_CODEC_VERSION) {
     this.buffer = new Uint8Array(FRAME_HEADER_BYTES + bodySize);
-    this.buffer[0] = CODEC_VERSION;
+    this.buffer[0] = version;
     this.buffer[1] = kind;
     this.offset = FRAME_HEADER_BYTES;
   }
@@ -76,6 +76,12 @@ export class ByteWriter {
 
   bytes(value: Uint8Array): void {
     this.varint(value.length);
+    this.buffer.set(value, this.offset);
+    this.offset += value.length;
+  }
+
+  /** Raw bytes of a known, fixed length (no length prefix). */
+  fixed(value: Uint8Array): void {
     this.buffer.set(value, this.offset);
     this.offset += value.length;
   }

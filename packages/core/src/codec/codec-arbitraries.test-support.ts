@@ -223,3 +223,42 @@ export const messageArbs: { readonly [K in MessageType]: fc.Arbitrary<Extract<Me
 export const messageArb: fc.Arbitrary<Message> = fc.oneof(
   ...Object.values(messageArbs as Record<MessageType, fc.Arbitrary<Message>>),
 );
+
+/** A trace context: any 26 bytes (the codec treats it as opaque). */
+export const traceContextArb: fc.Arbitrary<Uint8Array> = fc.uint8Array({ minLength: 26, maxLength: 26 });
+
+/** An AppendEntries whose traces name a non-empty, ascending subset of the entries it carries. */
+export const tracedAppendEntriesArb: fc.Arbitrary<AppendEntries> = messageArbs.AppendEntries.filter(
+  (message) =>
+    message.entries.length > 0 && Number.isSafeInteger(message.prevLogIndex + message.entries.length),
+).chain((message) =>
+  fc
+    .subarray(
+      message.entries.map((_, position) => message.prevLogIndex + position + 1),
+      { minLength: 1 },
+    )
+    .chain((indices) =>
+      fc.array(traceContextArb, { minLength: indices.length, maxLength: indices.length }).map((contexts) => ({
+        ...message,
+        traces: indices.map((index, i) => ({ index, context: contexts[i]! })),
+      })),
+    ),
+);
+
+/** A Propose carrying a trace context. */
+export const tracedProposeArb: fc.Arbitrary<Propose> = fc.record<Propose>(
+  {
+    type: fc.constant('Propose'),
+    ...envelope,
+    proposalId: natArb,
+    data: dataArb,
+    trace: traceContextArb,
+  },
+  plain,
+);
+
+/** A message that carries trace context (so it is encoded as codec version 2). */
+export const tracedMessageArb: fc.Arbitrary<Message> = fc.oneof(
+  tracedAppendEntriesArb as fc.Arbitrary<Message>,
+  tracedProposeArb as fc.Arbitrary<Message>,
+);

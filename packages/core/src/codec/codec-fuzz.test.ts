@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../test/seeded-random.js';
 import { DecodeError } from '../errors.js';
-import { configArb, entryArb, hardStateArb, messageArb } from './codec-arbitraries.test-support.js';
+import {
+  configArb,
+  entryArb,
+  hardStateArb,
+  messageArb,
+  tracedMessageArb,
+} from './codec-arbitraries.test-support.js';
 import { decodeConfig, encodeConfig } from './config-codec.js';
 import { decodeEntry, encodeEntry } from './entry-codec.js';
 import { decodeHardState, encodeHardState } from './hard-state-codec.js';
@@ -83,9 +89,14 @@ function randomByte(random: () => number): number {
 
 function validFrames(seed: number): Uint8Array[][] {
   const sample = <T>(arb: fc.Arbitrary<T>, numRuns: number) => fc.sample(arb, { seed, numRuns });
+  // Untraced messages make version 1 frames; a traced one makes its frame (or batch) version 2.
+  const anyMessage = fc.oneof(
+    { arbitrary: messageArb, weight: 3 },
+    { arbitrary: tracedMessageArb, weight: 1 },
+  );
   return [
-    sample(messageArb, 300).map(encodeMessage),
-    sample(fc.array(messageArb, { maxLength: 4 }), 100).map(encodeMessages),
+    sample(anyMessage, 300).map(encodeMessage),
+    sample(fc.array(anyMessage, { maxLength: 4 }), 100).map(encodeMessages),
     sample(entryArb, 100).map(encodeEntry),
     sample(hardStateArb, 100).map(encodeHardState),
     sample(configArb, 100).map(encodeConfig),
@@ -142,8 +153,9 @@ describe(`codec fuzz (seed ${SEED})`, () => {
       for (let j = 0; j < bytes.length; j++) bytes[j] = randomByte(random);
       for (const codec of codecs) {
         // Mostly a valid header for this decoder, so the body gets parsed; sometimes left random.
+        // Message frames also get version 2 (trace context), which must be just as strict.
         if (bytes.length >= 2 && random() < 0.9) {
-          bytes[0] = 1;
+          bytes[0] = codec.kind <= 1 && random() < 0.3 ? 2 : 1;
           bytes[1] = codec.kind;
         }
         run.check(codec, bytes);

@@ -5,7 +5,24 @@ import { ByteReader } from './byte-reader.js';
 import { ByteWriter, bytesSize, stringSize, varintSize } from './byte-writer.js';
 import { configBodySize, readConfigBody, writeConfigBody } from './config-codec.js';
 import { entryBodySize, MIN_ENTRY_BYTES, readEntryBody, writeEntryBody } from './entry-codec.js';
-import { type DecodeLimits, FrameKind, openFrame, resolveDecodeLimits } from './wire-format.js';
+import {
+  appendTracesSize,
+  carriesTrace,
+  frameVersion,
+  proposeTraceSize,
+  readAppendTraces,
+  readProposeTrace,
+  writeAppendTraces,
+  writeProposeTrace,
+} from './trace-codec.js';
+import {
+  BASE_CODEC_VERSION,
+  CODEC_VERSION,
+  type DecodeLimits,
+  FrameKind,
+  openFrame,
+  resolveDecodeLimits,
+} from './wire-format.js';
 
 /** Fewest bytes a message body takes: tag, two empty ids and a term, one byte each. */
 const MIN_MESSAGE_BYTES = 4;
@@ -38,9 +55,10 @@ function entriesSize(entries: readonly Entry[]): number {
  * - InstallSnapshot: meta (index, term, config), transferId, offset, data (bytes), done (bool)
  * - InstallSnapshotResponse: transferId, snapshotIndex, received, status (one byte: 0 receiving,
  *   1 installed, 2 refused)
- * Booleans are one byte each; every other field is a varint.
+ * Booleans are one byte each; every other field is a varint. In a version 2 frame (`traced`),
+ * AppendEntries and Propose end with their trace field (see trace-codec.ts).
  */
-function messageBodySize(message: Message): number {
+function messageBodySize(message: Message, traced: boolean): number {
   const envelope = 1 + stringSize(message.from) + stringSize(message.to) + varintSize(message.term);
   switch (message.type) {
     case 'AppendEntries':
@@ -49,7 +67,8 @@ function messageBodySize(message: Message): number {
         varintSize(message.prevLogIndex) +
         varintSize(message.prevLogTerm) +
         varintSize(message.leaderCommit) +
-        entriesSize(message.entries)
+        entriesSize(message.entries) +
+        (traced ? appendTracesSize(message) : 0)
       );
     case 'AppendEntriesResponse':
       return (
@@ -75,7 +94,12 @@ function messageBodySize(message: Message): number {
     case 'ReadIndexResponse':
       return envelope + varintSize(message.requestId) + varintSize(message.index);
     case 'Propose':
-      return envelope + varintSize(message.proposalId) + bytesSize(message.data);
+      return (
+        envelope +
+        varintSize(message.proposalId) +
+        bytesSize(message.data) +
+        (traced ? proposeTraceSize(message) : 0)
+      );
     case 'ProposeResponse':
       return (
         envelope + varintSize(message.proposalId) + varintSize(message.index) + varintSize(message.entryTerm)
@@ -122,7 +146,7 @@ function readSnapshotMeta(reader: ByteReader): SnapshotMeta {
   return { index, term, config: readConfigBody(reader) };
 }
 
-function writeMessageBody(writer: ByteWriter, message: Message): void {
+function writeMessageBody(writer: ByteWriter, message: Message, traced: boolean): void {
   // The tag is below 128 while MESSAGE_TYPES has fewer than 128 members; varint keeps room beyond.
   writer.varint(TAG_OF[message.type]);
   writer.string(message.from);
@@ -136,6 +160,7 @@ function writeMessageBody(writer: ByteWriter, message: Message): void {
       const entries = message.entries;
       writer.varint(entries.length);
       for (let i = 0; i < entries.length; i++) writeEntryBody(writer, entries[i]!);
+      if (traced) writeAppendTraces(writer, message);
       return;
     }
     case 'AppendEntriesResponse':
@@ -174,6 +199,7 @@ function writeMessageBody(writer: ByteWriter, message: Message): void {
     case 'Propose':
       writer.varint(message.proposalId);
       writer.bytes(message.data);
+      if (traced) writeProposeTrace(writer, message);
       return;
     case 'ProposeResponse':
       writer.varint(message.proposalId);
@@ -203,7 +229,7 @@ function writeMessageBody(writer: ByteWriter, message: Message): void {
   }
 }
 
-function readMessageBody(reader: ByteReader): Message {
+function readMessageBody(reader: ByteReader, traced: boolean): Message {
   const tag = reader.varint();
   const type = MESSAGE_TYPES[tag];
   if (type === undefined) throw reader.error(`unknown message type tag ${tag}`);
@@ -218,7 +244,10 @@ function readMessageBody(reader: ByteReader): Message {
       const count = reader.count(MIN_ENTRY_BYTES, reader.limits.maxEntriesPerMessage, 'entries');
       const entries: Entry[] = [];
       for (let i = 0; i < count; i++) entries.push(readEntryBody(reader));
-      return { type, from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit };
+      const traces = traced ? readAppendTraces(reader, prevLogIndex, count) : undefined;
+      return traces === undefined
+        ? { type, from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit }
+        : { type, from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit, traces };
     }
     case 'AppendEntriesResponse': {
       const success = reader.bool();
@@ -259,7 +288,10 @@ function readMessageBody(reader: ByteReader): Message {
     case 'Propose': {
       const proposalId = reader.varint();
       const data = reader.bytes();
-      return { type, from, to, term, proposalId, data };
+      const trace = traced ? readProposeTrace(reader) : undefined;
+      return trace === undefined
+        ? { type, from, to, term, proposalId, data }
+        : { type, from, to, term, proposalId, data, trace };
     }
     case 'ProposeResponse': {
       const proposalId = reader.varint();
@@ -292,15 +324,27 @@ function readMessageBody(reader: ByteReader): Message {
 }
 
 /**
- * Encodes one message as a frame. The frame is sized first and allocated once.
+ * Encodes one message as a frame. The frame is sized first and allocated once. The frame is version 1
+ * unless the message carries trace context (`AppendEntries.traces`, `Propose.trace`): then version 2,
+ * which only peers of this release or later decode.
  *
  * @throws RangeError if the message is malformed (a number not an integer in [0, 2^53 - 1], an unknown
  * type): a bug in the sender, never a condition of the network.
  */
 export function encodeMessage(message: Message): Uint8Array {
-  const writer = new ByteWriter(FrameKind.message, messageBodySize(message));
-  writeMessageBody(writer, message);
+  const traced = carriesTrace(message);
+  const writer = new ByteWriter(
+    FrameKind.message,
+    messageBodySize(message, traced),
+    traced ? CODEC_VERSION : BASE_CODEC_VERSION,
+  );
+  writeMessageBody(writer, message, traced);
   return writer.finish();
+}
+
+/** A version 2 frame must carry trace context: otherwise version 1 is its only canonical form. */
+function noTraceError(reader: ByteReader): Error {
+  return reader.error('a version 2 frame without trace context');
 }
 
 /**
@@ -312,24 +356,28 @@ export function encodeMessage(message: Message): Uint8Array {
  */
 export function decodeMessage(bytes: Uint8Array, limits?: DecodeLimits): Message {
   const resolved = resolveDecodeLimits(limits);
-  const reader = new ByteReader(openFrame(bytes, FrameKind.message, resolved), resolved);
-  const message = readMessageBody(reader);
+  const reader = new ByteReader(openFrame(bytes, FrameKind.message, resolved, CODEC_VERSION), resolved);
+  const traced = reader.version === CODEC_VERSION;
+  const message = readMessageBody(reader, traced);
   reader.end();
+  if (traced && !carriesTrace(message)) throw noTraceError(reader);
   return message;
 }
 
 /**
  * Encodes a batch of messages (for example, everything a transport sends a peer in one event-loop
- * turn) as a single frame, in order.
+ * turn) as a single frame, in order: version 2 when any message carries trace context, else 1.
  *
  * @throws RangeError as {@link encodeMessage}.
  */
 export function encodeMessages(messages: readonly Message[]): Uint8Array {
+  const version = frameVersion(messages);
+  const traced = version === CODEC_VERSION;
   let size = varintSize(messages.length);
-  for (let i = 0; i < messages.length; i++) size += messageBodySize(messages[i]!);
-  const writer = new ByteWriter(FrameKind.batch, size);
+  for (let i = 0; i < messages.length; i++) size += messageBodySize(messages[i]!, traced);
+  const writer = new ByteWriter(FrameKind.batch, size, version);
   writer.varint(messages.length);
-  for (let i = 0; i < messages.length; i++) writeMessageBody(writer, messages[i]!);
+  for (let i = 0; i < messages.length; i++) writeMessageBody(writer, messages[i]!, traced);
   return writer.finish();
 }
 
@@ -341,10 +389,12 @@ export function encodeMessages(messages: readonly Message[]): Uint8Array {
  */
 export function decodeMessages(bytes: Uint8Array, limits?: DecodeLimits): Message[] {
   const resolved = resolveDecodeLimits(limits);
-  const reader = new ByteReader(openFrame(bytes, FrameKind.batch, resolved), resolved);
+  const reader = new ByteReader(openFrame(bytes, FrameKind.batch, resolved, CODEC_VERSION), resolved);
+  const traced = reader.version === CODEC_VERSION;
   const count = reader.count(MIN_MESSAGE_BYTES, resolved.maxMessagesPerBatch, 'messages');
   const messages: Message[] = [];
-  for (let i = 0; i < count; i++) messages.push(readMessageBody(reader));
+  for (let i = 0; i < count; i++) messages.push(readMessageBody(reader, traced));
   reader.end();
+  if (traced && frameVersion(messages) !== CODEC_VERSION) throw noTraceError(reader);
   return messages;
 }

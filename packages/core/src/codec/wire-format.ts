@@ -1,11 +1,11 @@
 /**
- * The wire and disk format of @raft/core, version 1.
+ * The wire and disk format of @raft/core, versions 1 and 2.
  *
  * Every frame is
  *
  * ```
  * frame   = version:u8  kind:u8  body
- * version = CODEC_VERSION (1)
+ * version = 1, or 2 for a message or batch frame carrying trace context (see below)
  * kind    = 0 message | 1 batch of messages | 2 entry | 3 hard state | 4 cluster config
  * ```
  *
@@ -32,6 +32,23 @@
  * follow in the order listed in `message-codec.ts` (AppendEntries carries `count:varint entry*count`
  * with each entry as in the entry body above).
  *
+ * Version 2 differs only in two message bodies, which gain a trailing field:
+ *
+ * ```
+ * AppendEntries v2 = (v1 fields)  count:varint (indexDelta:varint context:26 bytes)*count
+ * Propose v2       = (v1 fields)  hasTrace:bool [context:26 bytes]
+ * ```
+ *
+ * Each traced index is `indexDelta` past the previous one (the first past `prevLogIndex`), so deltas
+ * are at least 1, indices strictly ascend, and every one names an entry the message carries (at most
+ * `prevLogIndex + count of entries`); `count` is at most the number of entries. A frame is written as
+ * version 2 exactly when one of its messages carries a trace context (an AppendEntries with `traces`,
+ * a Propose with `trace`), so untraced traffic stays byte-identical to version 1, and a version 2
+ * frame without any trace context is not canonical and rejected. In a version 2 batch every
+ * AppendEntries and Propose has the field (`count` 0, `hasTrace` 0 when untraced). Entry, hard-state
+ * and config frames exist only in version 1. A version-1-only decoder rejects version 2 frames, so
+ * nodes send trace context only when told every peer decodes it (`RaftNodeOptions.traceContext`).
+ *
  * How the format evolves:
  * - A new message type is appended to `MESSAGE_TYPES` (never inserted or reordered), so it gets the
  *   next tag. An older decoder rejects the unknown tag with a DecodeError; Raft tolerates a lost
@@ -46,8 +63,14 @@
 
 import { DecodeError } from '../errors.js';
 
-/** Version byte written first in every frame. Bumped only for incompatible format changes. */
-export const CODEC_VERSION = 1;
+/**
+ * The newest codec version: decoders read versions 1 and {@link CODEC_VERSION}; encoders write version
+ * 1 unless a message carries trace context (then 2). Bumped only for incompatible format changes.
+ */
+export const CODEC_VERSION = 2;
+
+/** The version of every frame without trace context (and of all entry, hard-state and config frames). */
+export const BASE_CODEC_VERSION = 1;
 
 /** The second byte of a frame: what the body holds. Numbers are on the wire; only append. */
 export const FrameKind = {
@@ -113,17 +136,24 @@ export function resolveDecodeLimits(limits: DecodeLimits | undefined): ResolvedD
 export const ENTRY_TYPE_TAGS = ['normal', 'config'] as const;
 
 /**
- * Checks the frame header and size. Returns the frame as a plain Uint8Array (a view, not a copy) so
+ * Checks the frame header and size; versions above `maxVersion` (default 1) are rejected. Returns the frame as a plain Uint8Array (a view, not a copy) so
  * that payload views cut from it are plain Uint8Arrays even when the caller passed a Node Buffer.
  */
-export function openFrame(bytes: Uint8Array, kind: FrameKind, limits: ResolvedDecodeLimits): Uint8Array {
+export function openFrame(
+  bytes: Uint8Array,
+  kind: FrameKind,
+  limits: ResolvedDecodeLimits,
+  maxVersion: number = BASE_CODEC_VERSION,
+): Uint8Array {
   if (!(bytes instanceof Uint8Array)) throw new DecodeError('frame is not a Uint8Array');
   if (bytes.length > limits.maxFrameBytes) {
     throw new DecodeError(`frame of ${bytes.length} bytes exceeds maxFrameBytes ${limits.maxFrameBytes}`);
   }
   if (bytes.length < FRAME_HEADER_BYTES) throw new DecodeError('frame truncated in its header');
   const version = bytes[0];
-  if (version !== CODEC_VERSION) throw new DecodeError(`unsupported codec version ${version}`);
+  if (version === undefined || version < BASE_CODEC_VERSION || version > maxVersion) {
+    throw new DecodeError(`unsupported codec version ${version}`);
+  }
   const actualKind = bytes[1];
   if (actualKind !== kind) throw new DecodeError(`expected frame kind ${kind}, got ${actualKind}`);
   return bytes.constructor === Uint8Array

@@ -1,11 +1,12 @@
 import { allMembers, isVoter } from './config.js';
-import type { AppendEntriesResponse, HeartbeatResponse, Message } from './messages.js';
+import type { AppendEntries, AppendEntriesResponse, HeartbeatResponse, Message } from './messages.js';
 import type { ResolvedRaftOptions } from './options.js';
 import { Progress } from './progress.js';
 import { quorumValue } from './quorum.js';
 import { RaftInvariantError, type RaftLog } from './raft-log.js';
 import { ReadIndexQueue } from './read-index.js';
 import type { RejectReason } from './ready.js';
+import { TracedEntries } from './traced-entries.js';
 import { type ClusterConfig, NO_NODE, type NodeId, type SnapshotMeta } from './types.js';
 
 /** What the leader role needs from the engine around it. */
@@ -35,6 +36,8 @@ export interface LeaderHost {
 export class Leader {
   readonly progress = new Map<NodeId, Progress>();
   readonly reads = new ReadIndexQueue();
+  /** Trace contexts of this leader's traced entries in flight (empty unless the driver traces). */
+  readonly traces = new TracedEntries();
   /** Target of a leadership transfer in progress, or NO_NODE. */
   transferee: NodeId = NO_NODE;
   /** Reads that arrived before this leader committed an entry of its own term (thesis §6.4 step 1). */
@@ -130,7 +133,7 @@ export class Leader {
     }
     const entries = log.slice(progress.next, log.lastIndex() + 1, options.maxBytesPerMessage);
     if (entries.length === 0 && !sendIfEmpty) return false;
-    this.host.send({
+    const append: AppendEntries = {
       type: 'AppendEntries',
       from: this.host.id,
       to,
@@ -139,7 +142,13 @@ export class Leader {
       prevLogTerm,
       entries,
       leaderCommit: log.committed,
-    });
+    };
+    // Untraced traffic never gets the field (and so stays a version 1 frame).
+    const traces =
+      entries.length === 0
+        ? undefined
+        : this.traces.within(entries[0]!.index, entries[entries.length - 1]!.index);
+    this.host.send(traces === undefined ? append : { ...append, traces });
     progress.sentCommit = log.committed;
     if (progress.state === 'replicate' && entries.length > 0) {
       // Pipelining: assume success and move on; a rejection moves the follower back to probe.
@@ -190,6 +199,7 @@ export class Leader {
       if (wasPaused && !progress.isPaused()) this.sendAppend(message.from, false);
       return;
     }
+    if (this.traces.size > 0) this.pruneTraces();
     if (progress.state === 'probe') progress.becomeReplicate();
     else if (progress.state === 'replicate') progress.inflights.freeUpTo(message.matchIndex);
     else if (progress.match >= progress.pendingSnapshot) progress.becomeReplicate();
@@ -204,6 +214,21 @@ export class Leader {
     if (message.from === this.transferee && progress.match === this.host.log.lastIndex()) {
       this.sendTimeoutNow(message.from);
     }
+  }
+
+  /**
+   * Keep `context` for the entry at `index` until every follower holds it. A leader without followers
+   * sends no AppendEntries, so it keeps nothing.
+   */
+  traceEntry(index: number, context: Uint8Array): void {
+    if (this.progress.size > 0) this.traces.add(index, context);
+  }
+
+  /** Drop the trace contexts of entries every follower now holds: no AppendEntries will carry them again. */
+  private pruneTraces(): void {
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const progress of this.progress.values()) lowest = Math.min(lowest, progress.match);
+    if (lowest !== Number.POSITIVE_INFINITY) this.traces.pruneThrough(lowest);
   }
 
   /**

@@ -7,6 +7,20 @@ interface Envelope {
   readonly term: number;
 }
 
+/** Bytes of a trace context: W3C Trace Context in binary form (version, trace id, span id, flags). */
+export const TRACE_CONTEXT_BYTES = 26;
+
+/**
+ * The trace context of one entry in flight: `context` is opaque to the engine (26 bytes, see
+ * {@link TRACE_CONTEXT_BYTES}), set by the node that proposed the entry (`RaftNodeOptions.traceContext`).
+ * It is not part of the entry: never persisted, never applied, dropped by the leader once every
+ * follower holds the entry.
+ */
+export interface EntryTrace {
+  readonly index: number;
+  readonly context: Uint8Array;
+}
+
 /**
  * Leader to follower: append `entries` after (`prevLogIndex`, `prevLogTerm`) and advance the commit
  * index to at most `leaderCommit` (Raft §5.3). Empty `entries` is a probe.
@@ -17,6 +31,12 @@ export interface AppendEntries extends Envelope {
   readonly prevLogTerm: number;
   readonly entries: readonly Entry[];
   readonly leaderCommit: number;
+  /**
+   * Trace contexts of the traced entries among `entries`, in ascending index order; absent (never
+   * empty) when none is traced, which is always the case unless a node sets
+   * `RaftNodeOptions.traceContext`. A message with traces is encoded as codec version 2.
+   */
+  readonly traces?: readonly EntryTrace[];
 }
 
 /**
@@ -90,6 +110,11 @@ export interface Propose extends Envelope {
   readonly type: 'Propose';
   readonly proposalId: number;
   readonly data: Uint8Array;
+  /**
+   * The proposal's trace context ({@link TRACE_CONTEXT_BYTES} bytes), so the leader keeps tracing a
+   * proposal made on a follower; absent for untraced proposals. Encoded as codec version 2.
+   */
+  readonly trace?: Uint8Array;
 }
 
 /**

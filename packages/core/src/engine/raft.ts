@@ -8,9 +8,11 @@ import type {
   Heartbeat,
   InstallSnapshot,
   Message,
+  Propose,
   RequestVote,
   RequestVoteResponse,
 } from './messages.js';
+import { TRACE_CONTEXT_BYTES } from './messages.js';
 import { type RaftOptions, type ResolvedRaftOptions, resolveOptions } from './options.js';
 import { voteResult } from './quorum.js';
 import { RaftLog } from './raft-log.js';
@@ -153,9 +155,17 @@ export class Raft {
     this.stepCurrent(message);
   }
 
-  /** Propose application data. The outcome appears in a later Ready's `proposalOutcomes`. */
-  propose(proposalId: number, data: Uint8Array): void {
-    this.proposeEntry(proposalId, 'normal', data);
+  /**
+   * Propose application data. The outcome appears in a later Ready's `proposalOutcomes`.
+   *
+   * `context` (optional) is the proposal's trace context, opaque bytes (26: W3C Trace Context in binary
+   * form, see {@link TRACE_CONTEXT_BYTES}; any other length is ignored). It is not part of the entry:
+   * a follower forwards it in its `Propose`, and the leader attaches it (`AppendEntries.traces`) to
+   * every AppendEntries carrying the entry until every follower holds it, keeping at most 1,024 such
+   * contexts (the oldest are dropped first). Without it nothing about the proposal changes.
+   */
+  propose(proposalId: number, data: Uint8Array, context?: Uint8Array): void {
+    this.proposeEntry(proposalId, 'normal', data, context);
   }
 
   /**
@@ -388,6 +398,11 @@ export class Raft {
     };
   }
 
+  /** @internal Trace contexts the leader holds for entries in flight (0 on other roles); for tests. */
+  tracedInFlight(): number {
+    return this.leader?.traces.size ?? 0;
+  }
+
   inspect(): RaftInspection {
     return {
       status: this.status(),
@@ -474,7 +489,7 @@ export class Raft {
           });
         return;
       case 'Propose':
-        this.handleForwardedProposal(message.from, message.proposalId, message.data);
+        this.handleForwardedProposal(message.from, message.proposalId, message.data, message.trace);
         return;
       case 'InstallSnapshot':
         if (this.leader !== undefined) return;
@@ -514,7 +529,12 @@ export class Raft {
   }
 
   /** Append a follower's proposal once, however often the message arrives. */
-  private handleForwardedProposal(from: NodeId, proposalId: number, data: Uint8Array): void {
+  private handleForwardedProposal(
+    from: NodeId,
+    proposalId: number,
+    data: Uint8Array,
+    context: Uint8Array | undefined,
+  ): void {
     const earlier = this.forwarded.get(from, proposalId);
     if (earlier === undefined && (this.leader === undefined || this.leader.transferee !== NO_NODE)) {
       this.rejectForwardedProposal(from, proposalId);
@@ -523,6 +543,7 @@ export class Raft {
     let placement = earlier;
     if (placement === undefined) {
       this.appendOwn('normal', data);
+      if (context !== undefined) this.leader?.traceEntry(this.log.lastIndex(), context);
       this.leader?.broadcastAppend(false);
       placement = { index: this.log.lastIndex(), term: this.term };
       this.forwarded.remember(from, proposalId, placement);
@@ -736,7 +757,7 @@ export class Raft {
 
   // ---- leader-side helpers -----------------------------------------------------------------------
 
-  private proposeEntry(proposalId: number, type: EntryType, data: Uint8Array): void {
+  private proposeEntry(proposalId: number, type: EntryType, data: Uint8Array, context?: Uint8Array): void {
     const leader = this.leader;
     if (leader !== undefined) {
       if (leader.transferee !== NO_NODE) {
@@ -744,6 +765,7 @@ export class Raft {
         return;
       }
       this.appendOwn(type, data);
+      if (context !== undefined) leader.traceEntry(this.log.lastIndex(), context);
       this.proposalOutcomes.push({
         proposalId,
         accepted: true,
@@ -759,7 +781,16 @@ export class Raft {
       this.leaderId !== NO_NODE &&
       this.role === 'follower'
     ) {
-      this.send({ type: 'Propose', from: this.id, to: this.leaderId, term: this.term, proposalId, data });
+      const propose: Propose = {
+        type: 'Propose',
+        from: this.id,
+        to: this.leaderId,
+        term: this.term,
+        proposalId,
+        data,
+      };
+      // Only a well-formed context travels: a message the codec cannot encode would never arrive.
+      this.send(context?.length === TRACE_CONTEXT_BYTES ? { ...propose, trace: context } : propose);
       return;
     }
     this.rejectProposal(proposalId, 'not-leader');

@@ -1,3 +1,4 @@
+export type { TraceContextSource } from './proposal-trace-context.js';
 export type { AbortSignalLike, RaftNode, RaftNodeOptions, ReadOptions, RequestOptions } from './raft-node.js';
 export { createRaftNode } from './raft-node.js';
 export type { SnapshotOptions } from './snapshot-options.js';

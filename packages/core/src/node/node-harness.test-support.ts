@@ -21,6 +21,7 @@ import type {
 import type { MessageHandler, Transport } from '../interfaces/transport.js';
 import { type MemoryNetwork, memoryNetwork } from '../memory/memory-network.js';
 import { type MemoryStorage, memoryStorage } from '../memory/memory-storage.js';
+import type { TraceContextSource } from './proposal-trace-context.js';
 import { createRaftNode, type RaftNode } from './raft-node.js';
 import type { SnapshotOptions } from './snapshot-options.js';
 
@@ -269,6 +270,8 @@ export interface TestClusterOptions {
   readonly requestTimeoutMs?: number;
   /** Snapshot options; off (false) unless a test turns them on. */
   readonly snapshot?: SnapshotOptions | false;
+  /** The node's `traceContext` capability, if any. */
+  readonly traceContext?: (id: NodeId) => TraceContextSource | undefined;
 }
 
 /** N nodes on one memoryNetwork and one virtual clock, bootstrapped with every id as a voter. */
@@ -346,6 +349,7 @@ export class TestCluster {
     const stateMachine = new ListStateMachine();
     const fatalErrors: StoppedError[] = [];
     const observer = this.options.observer?.(id);
+    const traceContext = this.options.traceContext?.(id);
     const seed = (this.options.seed ?? 1) * 7919 + this.ids.indexOf(id) * 104729 + this.restarts;
     const node = createRaftNode<number>({
       id,
@@ -358,6 +362,7 @@ export class TestCluster {
       onFatalError: (error) => fatalErrors.push(error),
       snapshot: this.options.snapshot ?? false,
       ...(observer === undefined ? {} : { observer }),
+      ...(traceContext === undefined ? {} : { traceContext }),
       ...(this.options.raft === undefined ? {} : { raft: this.options.raft }),
       ...(this.options.requestTimeoutMs === undefined
         ? {}

@@ -15,6 +15,7 @@ import type { Transport } from '../interfaces/transport.js';
 import { DeferredCommit } from './deferred-commit.js';
 import { ExclusiveTasks } from './exclusive-tasks.js';
 import { loadInitialState, refuseIfRemoved } from './initial-state.js';
+import { proposalTraceContext, type TraceContextSource } from './proposal-trace-context.js';
 import { ProposalTracker } from './proposal-tracker.js';
 import { ReadTracker } from './read-tracker.js';
 import { rejectionError } from './rejection-error.js';
@@ -65,6 +66,21 @@ export interface RaftNodeOptions<Result> {
    * `restore` and the storage supports snapshots; `false` turns them off. See {@link SnapshotOptions}.
    */
   readonly snapshot?: SnapshotOptions | false;
+  /**
+   * Trace context propagation (optional capability, off by default): called in `propose()` right after
+   * the `proposal-started` event with that event's `proposalId`, it answers the proposal's trace
+   * context, 26 bytes of W3C Trace Context in binary form, or `undefined` to leave it untraced
+   * (`@raft/otel`'s `raftInstrumentation` returns one as `traceContext`). The context travels with the
+   * entry to the leader and every follower (`Propose.trace`, `AppendEntries.traces`), never into the
+   * log or the state machine; an answer that throws or has another length leaves the proposal untraced.
+   *
+   * Messages carrying a context are encoded as codec version 2, which earlier releases cannot decode:
+   * set this only once every member runs a release that does (after a rolling upgrade). A member on
+   * an older release refuses every frame that carries a context (a transport may also drop the rest
+   * of the frame or the connection), so it would fall behind until the leader forgets those contexts
+   * (after 1,024 newer traced entries, or a new leader).
+   */
+  readonly traceContext?: TraceContextSource;
 }
 
 export type { AbortSignalLike, ReadOptions, RequestOptions } from './request-waiter.js';
@@ -264,10 +280,12 @@ class DriverNode<Result> implements RaftNode<Result> {
     // Emitted before anything else and synchronously, so an observer sees the caller's context (tracing).
     if (this.observer !== undefined)
       this.observer({ type: 'proposal-started', proposalId: id, bytes: data.length });
+    const traceContext = this.options.traceContext;
+    const context = traceContext === undefined ? undefined : proposalTraceContext(traceContext, id);
     const promise = this.proposals.open(id, this.clock, options?.timeoutMs ?? this.requestTimeoutMs, options);
     // Copied so a caller reusing its buffer cannot change an entry already in the log.
     const copy = data.slice();
-    this.input((engine) => engine.propose(id, copy));
+    this.input((engine) => engine.propose(id, copy, context));
     return promise;
   }
 

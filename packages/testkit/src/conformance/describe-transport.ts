@@ -1,6 +1,6 @@
 import type { AppendEntries, Heartbeat, Message, NodeId } from '@raft/core';
 import { describe, expect, it } from 'vitest';
-import { sampleMessages } from './message-samples.js';
+import { sampleMessages, sampleTracedMessages } from './message-samples.js';
 import { patternBytes, plainCopy, sameBytes, sampleEntry } from './sample-entries.js';
 import { type TransportCluster, type TransportFactory, withCluster } from './transport-cluster.js';
 import { waitFor } from './wait-for.js';
@@ -24,7 +24,8 @@ const isMarker = (readSeq: number) => (message: Message) =>
 
 /**
  * Registers vitest tests that check `factory`'s transports against the {@link Transport} contract:
- * every message type arrives at the right node with every field intact (binary data included), a
+ * every message type arrives at the right node with every field intact (binary data included, trace
+ * contexts too), a
  * 1 MiB entry arrives whole, a burst of 1,000 messages all arrive, sends to unknown peers or after
  * stop never throw, address books can change at run time, and a stopped transport receives nothing.
  * Order is never required. Waits are bounded by deadlines, never fixed sleeps.
@@ -57,6 +58,19 @@ export function describeTransport(name: string, factory: TransportFactory): void
         // Everything for b is there; a message misrouted at the same time would have arrived too.
         expect(cluster.received('c')).toEqual([]);
         expect(cluster.received('a')).toEqual([]);
+      },
+    );
+
+    test(
+      'messages carrying trace context (codec version 2) arrive with their contexts intact',
+      ['a', 'b'],
+      async (cluster) => {
+        const samples = sampleTracedMessages('a', 'b');
+        cluster.transport('a').send(samples);
+        for (const sample of samples) {
+          const received = await arrival(cluster, 'b', (message) => message.type === sample.type);
+          expect(plainCopy(received), sample.type).toEqual(plainCopy(sample));
+        }
       },
     );
 

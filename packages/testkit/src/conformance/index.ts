@@ -1,6 +1,6 @@
 export { describeStorage } from './describe-storage.js';
 export { describeTransport } from './describe-transport.js';
-export { sampleMessages } from './message-samples.js';
+export { sampleMessages, sampleTracedMessages } from './message-samples.js';
 export type { StorageFactory } from './storage-session.js';
 export type { TransportFactory } from './transport-cluster.js';
 export type { WaitForOptions } from './wait-for.js';

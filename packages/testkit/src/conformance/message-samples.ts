@@ -79,3 +79,37 @@ export function sampleMessages(from: NodeId, to: NodeId): Message[] {
   };
   return Object.values(table);
 }
+
+/**
+ * Messages carrying trace context (codec version 2): an AppendEntries tracing two of its three entries
+ * and a Propose with a trace. Contexts are distinct 26-byte patterns, so a transport that drops or
+ * mixes them up fails an equality check. Send these only to peers that decode codec version 2.
+ */
+export function sampleTracedMessages(from: NodeId, to: NodeId): Message[] {
+  const envelope = { from, to, term: 7 } as const;
+  return [
+    {
+      ...envelope,
+      type: 'AppendEntries',
+      prevLogIndex: 40,
+      prevLogTerm: 6,
+      entries: [
+        sampleEntry(41, 7, patternBytes(20, 41)),
+        sampleEntry(42, 7, patternBytes(0, 42)),
+        sampleEntry(43, 7, patternBytes(30, 43)),
+      ],
+      leaderCommit: 39,
+      traces: [
+        { index: 41, context: patternBytes(26, 141) },
+        { index: 43, context: patternBytes(26, 143) },
+      ],
+    },
+    {
+      ...envelope,
+      type: 'Propose',
+      proposalId: 4,
+      data: Uint8Array.of(0xca, 0xfe),
+      trace: patternBytes(26, 4),
+    },
+  ];
+}

@@ -6,10 +6,16 @@ import type { Entry, Message } from '@raft/core';
  */
 export function cloneMessage(message: Message): Message {
   switch (message.type) {
-    case 'AppendEntries':
-      return { ...message, entries: message.entries.map(cloneEntry) };
+    case 'AppendEntries': {
+      const entries = message.entries.map(cloneEntry);
+      if (message.traces === undefined) return { ...message, entries };
+      const traces = message.traces.map((trace) => ({ index: trace.index, context: trace.context.slice() }));
+      return { ...message, entries, traces };
+    }
     case 'Propose':
-      return { ...message, data: message.data.slice() };
+      return message.trace === undefined
+        ? { ...message, data: message.data.slice() }
+        : { ...message, data: message.data.slice(), trace: message.trace.slice() };
     default:
       return { ...message };
   }
