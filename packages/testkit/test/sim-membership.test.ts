@@ -50,8 +50,12 @@ describe('simulated membership changes under faults (thesis chapter 4)', () => {
   it('remove-leader: the leader is removed twice and replaced; the cluster elects among the rest', async () => {
     for (const seed of seeds) {
       const report = await run(seed, 'remove-leader');
-      expect(report.membership!.finalVoters).toHaveLength(5);
-      expect(report.membership!.finalVoters.filter((node) => !founders(5).includes(node))).toHaveLength(2);
+      const final = report.membership!.finalVoters;
+      expect(final).toHaveLength(5);
+      // The first leader removed is a founder; the second may be the first newcomer (n6), if it leads by
+      // then. The last newcomer (n7) always stays.
+      expect(final.filter((node) => founders(5).includes(node)).length).toBeLessThanOrEqual(4);
+      expect(final).toContain('n7');
     }
   });
 

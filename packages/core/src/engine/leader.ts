@@ -323,6 +323,20 @@ export class Leader {
     return sent !== undefined && this.ticks < sent + this.host.options.electionTicks - 1;
   }
 
+  /**
+   * A read waits for a confirmation round and none is in flight. Reads that arrive while a round is out
+   * wait for it to be acknowledged and then share the next one: one round at a time, as etcd's read
+   * loop does, so a burst of reads costs followers one heartbeat per round trip, not one per batch.
+   * A round only counts as in flight during the tick it was sent in, so a lost or slow round delays
+   * reads by at most a tick.
+   */
+  readRoundWanted(): boolean {
+    if (!this.reads.broadcastWanted) return false;
+    const inFlight =
+      this.quorumRound() < this.reads.round && this.reads.sentTick(this.reads.round) === this.ticks;
+    return !inFlight;
+  }
+
   private quorumRound(): number {
     return quorumValue(this.host.config, (id) => this.reads.ackedRound(id, this.host.id));
   }

@@ -314,7 +314,7 @@ export class Raft {
   // ---- output ------------------------------------------------------------------------------------
 
   hasReady(): boolean {
-    if (this.leader?.reads.broadcastWanted) return true;
+    if (this.leader?.readRoundWanted()) return true;
     return (
       this.messages.length > 0 ||
       this.persistedMessages.length > 0 ||
@@ -333,7 +333,7 @@ export class Raft {
   /** Take the next batch of work. See {@link Ready} for the order in which to carry it out. */
   ready(): Ready {
     // Reads that arrived since the last batch share one confirmation round.
-    if (this.leader?.reads.broadcastWanted) this.leader.broadcastHeartbeat();
+    if (this.leader?.readRoundWanted()) this.leader.broadcastHeartbeat();
     const soft = this.softState();
     const hard = this.hardState();
     const entries = this.log.takeUnstable();

@@ -4,6 +4,7 @@ import { EngineCluster } from '../engine-harness.js';
 import {
   appendAck,
   appendEntries,
+  type Drained,
   drain,
   heartbeatAck,
   lastReadSeq,
@@ -23,6 +24,17 @@ function establishedLeader(options: TestOptions = {}): Raft {
   drain(leader);
   expect(leader.status().commitIndex).toBe(2);
   return leader;
+}
+
+/**
+ * The first heartbeat round `leader` sends from now on: at once, or, while the round of this tick is
+ * still unacknowledged (one confirmation round at a time), with the next tick.
+ */
+function roundAfterRead(leader: Raft, sinceRead: Drained): number {
+  const now = lastReadSeq(sinceRead.messages, 'b');
+  if (now > 0) return now;
+  leader.tick();
+  return lastReadSeq(drain(leader).messages, 'b');
 }
 
 describe('thesis §6.4 ReadIndex on the leader', () => {
@@ -170,7 +182,7 @@ describe('thesis §6.4.1 lease reads', () => {
     leader.readIndex(3);
     const out = drain(leader);
     expect(out.readStates).toEqual([]);
-    const next = lastReadSeq(out.messages, 'b');
+    const next = roundAfterRead(leader, out);
     expect(next).toBeGreaterThan(lastReadSeq(sentSoFar.messages, 'b'));
     leader.step(heartbeatAck('c', 'a', 2, next));
     expect(drain(leader).readStates).toEqual([{ requestId: 3, index: 2 }]);
@@ -215,7 +227,7 @@ describe('thesis §6.4.1 lease reads', () => {
     leader.readIndex(3, true);
     const out = drain(leader);
     expect(out.readStates).toEqual([]);
-    leader.step(heartbeatAck('c', 'a', 2, lastReadSeq(out.messages, 'b')));
+    leader.step(heartbeatAck('c', 'a', 2, roundAfterRead(leader, out)));
     expect(drain(leader).readStates).toEqual([{ requestId: 3, index: 2 }]);
   });
 
@@ -241,5 +253,48 @@ describe('thesis §6.4.1 lease reads', () => {
     cluster.process('a');
     const stale = cluster.node('a').readStates.filter((read) => read.index < newCommit);
     expect(stale).toEqual([]);
+  });
+});
+
+describe('ReadIndex batching: one confirmation round at a time', () => {
+  it('reads that arrive while a round is unacknowledged wait for it, then share the next round', () => {
+    const leader = establishedLeader();
+    leader.readIndex(1);
+    const first = lastReadSeq(drain(leader).messages, 'b');
+    expect(first).toBeGreaterThan(0);
+
+    // Round `first` is still out: later reads start no round of their own.
+    leader.readIndex(2);
+    leader.readIndex(3);
+    const meanwhile = drain(leader);
+    expect(ofType(meanwhile.messages, 'Heartbeat')).toEqual([]);
+
+    // Its acknowledgement serves read 1 only (2 and 3 arrived after it was sent) and starts their round.
+    leader.step(heartbeatAck('b', 'a', 2, first));
+    const afterFirst = drain(leader);
+    expect(afterFirst.readStates).toEqual([{ requestId: 1, index: 2 }]);
+    const second = lastReadSeq(afterFirst.messages, 'b');
+    expect(second).toBeGreaterThan(first);
+    leader.step(heartbeatAck('c', 'a', 2, second));
+    expect(drain(leader).readStates).toEqual([
+      { requestId: 2, index: 2 },
+      { requestId: 3, index: 2 },
+    ]);
+  });
+
+  it('a round still unacknowledged at the next tick no longer holds reads back', () => {
+    const leader = establishedLeader({ heartbeatTicks: 5 });
+    leader.readIndex(1);
+    const lost = lastReadSeq(drain(leader).messages, 'b');
+    leader.readIndex(2);
+    expect(ofType(drain(leader).messages, 'Heartbeat')).toEqual([]);
+    leader.tick(); // no periodic heartbeat is due yet; the read's own round goes out
+    const next = lastReadSeq(drain(leader).messages, 'b');
+    expect(next).toBeGreaterThan(lost);
+    leader.step(heartbeatAck('b', 'a', 2, next));
+    expect(drain(leader).readStates).toEqual([
+      { requestId: 1, index: 2 },
+      { requestId: 2, index: 2 },
+    ]);
   });
 });
