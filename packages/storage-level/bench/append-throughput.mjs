@@ -116,7 +116,9 @@ try {
   rmSync(root, { recursive: true, force: true });
 }
 
-console.log(`LevelStorage vs a raw classic-level chained batch, write({ sync: true }), ${ENTRY_BYTES}-byte entries`);
+console.log(
+  `LevelStorage vs a raw classic-level chained batch, write({ sync: true }), ${ENTRY_BYTES}-byte entries`,
+);
 console.log(`${SLICES} alternating slices of ${SLICE_MS} ms per side and batch size\n`);
 console.log('batch | raw appends/s | LevelStorage appends/s | ratio | overhead | median pair ratio');
 console.log('----- | ------------- | ---------------------- | ----- | -------- | -----------------');
@@ -130,7 +132,8 @@ for (const row of results) {
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const report = {
   benchmark: 'storage-level append throughput',
-  baseline: 'classic-level chained batch of puts, write({ sync: true }), same entries (9-byte key, 256-byte value)',
+  baseline:
+    'classic-level chained batch of puts, write({ sync: true }), same entries (9-byte key, 256-byte value)',
   measured: new Date().toISOString(),
   node: process.version,
   platform: `${process.platform} ${process.arch}`,

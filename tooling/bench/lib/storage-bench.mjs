@@ -20,7 +20,8 @@ export async function storageBench({ quick, log }) {
     );
   }
   return {
-    description: 'openLevelStorage persist() vs a raw classic-level chained batch of puts, write({ sync: true }), same entries',
+    description:
+      'openLevelStorage persist() vs a raw classic-level chained batch of puts, write({ sync: true }), same entries',
     source: 'packages/storage-level/bench/append-throughput.mjs',
     baseline: report.baseline,
     entryBytes: report.entryBytes,
