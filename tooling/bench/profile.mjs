@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startKvCluster } from './lib/kv-cluster.mjs';
 import { ensureLoadTools } from './lib/load-tools.mjs';
 import { round } from './lib/median.mjs';
+import { metricSums } from './lib/prometheus.mjs';
 import { wrkPoint } from './lib/wrk-runner.mjs';
 
 const seconds = Number(process.argv[2] ?? 10);
@@ -67,13 +68,8 @@ export function summariseProfile(profile) {
 
 /** Sums of the leader's persist metrics (count, seconds) from its Prometheus text. */
 async function persistMetrics(url) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const sum = (name) =>
-    text
-      .split('\n')
-      .filter((line) => line.startsWith(`${name}{`))
-      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-  return { persists: sum('raft_persist_duration_count'), seconds: sum('raft_persist_duration_sum') };
+  const sums = await metricSums(url, ['raft_persist_duration_count', 'raft_persist_duration_sum']);
+  return { persists: sums.raft_persist_duration_count, seconds: sums.raft_persist_duration_sum };
 }
 
 /** Runs one wrk point and reports the leader's synced writes per request and their mean duration. */

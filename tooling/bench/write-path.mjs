@@ -7,6 +7,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKvCluster } from './lib/kv-cluster.mjs';
+import { metricSums } from './lib/prometheus.mjs';
 import { VALUE_BYTES } from './lib/wrk-scripts.mjs';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -25,21 +26,12 @@ function put(url, key) {
   });
 }
 
-/** Sums of `<metric>_count` and `<metric>_sum` over all series, from Prometheus text. */
-async function histogramSums(url) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const sums = {};
-  for (const line of text.split('\n')) {
-    for (const metric of METRICS) {
-      for (const suffix of ['_count', '_sum']) {
-        if (!line.startsWith(`${metric}${suffix}`)) continue;
-        const key = `${metric}${suffix}`;
-        sums[key] = (sums[key] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
-      }
-    }
-  }
-  return sums;
-}
+/** Sums of `<metric>_count` and `<metric>_sum` over all series. */
+const histogramSums = (url) =>
+  metricSums(
+    url,
+    METRICS.flatMap((metric) => [`${metric}_count`, `${metric}_sum`]),
+  );
 
 const root = mkdtempSync(join(tmpdir(), 'raft-write-path-'));
 const cluster = await startKvCluster(root);
@@ -63,8 +55,8 @@ try {
   );
   ['leader', 'follower'].forEach((role, i) => {
     const parts = METRICS.map((metric) => {
-      const count = after[i][`${metric}_count`] - (before[i][`${metric}_count`] ?? 0);
-      const sum = after[i][`${metric}_sum`] - (before[i][`${metric}_sum`] ?? 0);
+      const count = after[i][`${metric}_count`] - before[i][`${metric}_count`];
+      const sum = after[i][`${metric}_sum`] - before[i][`${metric}_sum`];
       if (!(count > 0)) return undefined;
       return `${metric.replace('raft_', '').replace('_duration', '')} ${(count / latencies.length).toFixed(2)} per PUT, mean ${((sum / count) * 1000).toFixed(3)} ms`;
     });

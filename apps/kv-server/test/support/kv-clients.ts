@@ -1,4 +1,4 @@
-import { HistoryRecorder, type KvOperation } from '@raft/testkit';
+import { createPrng, HistoryRecorder, type KvOperation } from '@raft/testkit';
 
 /** Whether an error means the request never reached a server (so it certainly had no effect). */
 function refused(error: unknown): boolean {
@@ -67,18 +67,6 @@ export async function recordOperation(
   }
 }
 
-/** A small deterministic PRNG (mulberry32) so a failing run can be replayed from its printed seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Concurrent clients issuing random get/put/delete on a few keys against random nodes until stopped. */
 export class ClientSwarm {
   readonly recorder = new HistoryRecorder(() => performance.now());
@@ -99,7 +87,9 @@ export class ClientSwarm {
   }
 
   private async loop(client: number): Promise<void> {
-    const random = seededRandom(this.options.seed * 1_000 + client);
+    // The simulator's seeded generator: a failing run replays from its printed seed.
+    const prng = createPrng(this.options.seed * 1_000 + client);
+    const random = (): number => prng.next();
     let counter = 0;
     while (this.running) {
       const targets = this.options.targets();
