@@ -26,12 +26,15 @@
  * Version of the on-disk layout described above; checked at open. Bump on any incompatible change.
  * Version 2 added snapshots and compaction (0x03 to 0x05); a compacted log no longer starts at index
  * 1, which version-1 code would take for a hole, so a store is stamped 2 by its first snapshot or
- * compaction write. Version-1 stores are read as they are.
+ * compaction write. Version 3 deletes compacted entries after the synced write of the compaction bound,
+ * not in it, so entries at or below the bound may survive a crash; they are garbage that open deletes,
+ * where version-2 code would report them as corruption. A store is stamped 3 by its first snapshot or
+ * compaction write. Version-1 and version-2 stores are read as they are.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 /** Format versions this code opens: {@link FORMAT_VERSION} and the ones it upgrades from. */
-export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
 
 export const FORMAT_VERSION_KEY: Uint8Array = Uint8Array.of(0x00, 0x01);
 export const HARD_STATE_KEY: Uint8Array = Uint8Array.of(0x01);
@@ -108,6 +111,9 @@ export function readU64(source: Uint8Array, offset: number): number {
   const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
   return view.getUint32(offset) * TWO_TO_32 + view.getUint32(offset + 4);
 }
+
+/** The smallest key with the entry prefix: the inclusive lower bound of a scan over the whole log. */
+export const ENTRY_KEYS_START: Uint8Array = Uint8Array.of(ENTRY_PREFIX);
 
 /** The key just past every entry key: the exclusive upper bound of a scan over the whole log. */
 export const ENTRY_KEYS_END: Uint8Array = Uint8Array.of(ENTRY_PREFIX + 1);

@@ -12,6 +12,7 @@ import {
   StorageGapError,
   StorageRangeError,
 } from '@raft/core';
+import { BackgroundDeletions } from './background-deletions.js';
 import { CHECKSUM_BYTES, sealValue, writeSealedValue } from './checked-value.js';
 import {
   COMPACTION_BOUND_KEY,
@@ -66,6 +67,9 @@ export class LevelDbStorage implements LevelStorage, SnapshotWriterHost, Snapsho
   private closing: Promise<void> | undefined;
   /** Set when a write failed: the disk state is unknown, so the store takes no further calls. */
   private failure: { readonly error: unknown } | undefined;
+  private readonly deletions = new BackgroundDeletions((error) => {
+    this.failure ??= { error };
+  });
   private version: number;
   private snapshot: SnapshotRecord | undefined;
   /**
@@ -163,18 +167,22 @@ export class LevelDbStorage implements LevelStorage, SnapshotWriterHost, Snapsho
       const term = this.termAt(index);
       if (term === undefined) throw new StorageRangeError(`cannot compact through ${index}: no such entry`);
       const bound = { index, term };
-      // One synced batch: the entries' deletion and the new bound land together or not at all.
-      const operations = this.deleteEntries(this.offset.index + 1, index);
-      operations.push({ type: 'put', key: COMPACTION_BOUND_KEY, value: encodeCompactionBound(bound) });
-      await this.commit(operations);
+      const discardFrom = this.offset.index + 1;
+      // Only the bound is synced: from then on the entries through it are garbage (open skips and
+      // deletes them), so they are deleted beside later calls rather than in front of them.
+      await this.commit([{ type: 'put', key: COMPACTION_BOUND_KEY, value: encodeCompactionBound(bound) }]);
       this.offset = bound;
       this.terms.dropBefore(index + 1);
+      this.deleteEntriesInBackground(discardFrom, index);
     });
   }
 
   close(): Promise<void> {
     // Calls queued before close still run; LevelDB closes after them (and closes open iterators).
-    this.closing ??= this.queue.drain().then(() => this.db.close());
+    this.closing ??= this.queue
+      .drain()
+      .then(() => this.deletions.settled())
+      .then(() => this.db.close());
     return this.closing;
   }
 
@@ -204,7 +212,7 @@ export class LevelDbStorage implements LevelStorage, SnapshotWriterHost, Snapsho
         );
       }
       await this.commit([{ type: 'put', key: SNAPSHOT_RECORD_KEY, value: encodeSnapshotRecord(record) }]);
-      await this.replaceSnapshot(record);
+      this.replaceSnapshot(record);
     });
   }
 
@@ -218,8 +226,10 @@ export class LevelDbStorage implements LevelStorage, SnapshotWriterHost, Snapsho
       // Raft §7: a log that agrees with the snapshot at its last entry agrees before it too (Log
       // Matching), so the entries after it stay; otherwise the whole log is discarded.
       const keepsSuffix = meta.index <= this.lastIndexHeld && this.termAt(meta.index) === meta.term;
-      const discardThrough = keepsSuffix ? meta.index : this.lastIndexHeld;
-      const operations = this.deleteEntries(this.offset.index + 1, discardThrough);
+      const discardFrom = this.offset.index + 1;
+      // Entries above the snapshot that disagree with it go in the batch (new entries will take those
+      // indices); the ones at or below it are garbage once the bound lands, deleted after it.
+      const operations = keepsSuffix ? [] : this.deleteEntries(meta.index + 1, this.lastIndexHeld);
       const bound = positionOf(record);
       operations.push({ type: 'put', key: COMPACTION_BOUND_KEY, value: encodeCompactionBound(bound) });
       const hardState = await readHardState(this.db, this.directory);
@@ -237,7 +247,8 @@ export class LevelDbStorage implements LevelStorage, SnapshotWriterHost, Snapsho
         this.lastIndexHeld = meta.index;
       }
       this.offset = bound;
-      await this.replaceSnapshot(record);
+      this.deleteEntriesInBackground(discardFrom, meta.index);
+      this.replaceSnapshot(record);
     });
   }
 
@@ -285,17 +296,23 @@ export class LevelDbStorage implements LevelStorage, SnapshotWriterHost, Snapsho
   }
 
   /** Makes `record` current after its batch landed; releases the chunks no reader may need any more. */
-  private async replaceSnapshot(record: SnapshotRecord): Promise<void> {
+  private replaceSnapshot(record: SnapshotRecord): void {
     const released = this.superseded;
     this.superseded = this.snapshot;
     this.snapshot = record;
     // Released before the deletion is issued, so no new pass can start over chunks being deleted.
-    if (released !== undefined) await this.clearChunks(released.snapshotId);
+    if (released !== undefined) this.deletions.start(() => this.clearChunks(released.snapshotId));
   }
 
   /** Deletes every chunk of `snapshotId`. Not synced: garbage that survives a crash is deleted at open. */
   private clearChunks(snapshotId: number): Promise<void> {
     return this.write(() => this.db.clear({ gte: chunkKey(snapshotId, 0), lt: chunkKey(snapshotId + 1, 0) }));
+  }
+
+  /** Deletes the entries [from, to], all at or below the compaction bound, beside later calls. */
+  private deleteEntriesInBackground(from: number, to: number): void {
+    if (from > to) return;
+    this.deletions.start(() => this.write(() => this.db.clear({ gte: entryKey(from), lte: entryKey(to) })));
   }
 
   /** Delete operations for the entries [from, to]. */

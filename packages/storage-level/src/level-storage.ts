@@ -2,7 +2,13 @@ import type { Storage } from '@raft/core';
 import { ClassicLevel } from 'classic-level';
 import { LevelDbStorage } from './level-db-storage.js';
 import { StorageLockedError } from './storage-errors.js';
-import { type BinaryLevel, checkFormatVersion, readHardState, scanLog } from './stored-records.js';
+import {
+  type BinaryLevel,
+  checkFormatVersion,
+  deleteStaleEntries,
+  readHardState,
+  scanLog,
+} from './stored-records.js';
 import { openSnapshotState } from './stored-snapshots.js';
 
 /** Options of {@link openLevelStorage}. */
@@ -31,12 +37,14 @@ export interface LevelStorage extends Required<Storage> {
  * On open it checks the format version, verifies the hard state, the snapshot record, the compaction
  * bound and every log entry (checksum, frame, key, no holes), checks that every chunk of the current
  * snapshot is present, deletes the chunks of snapshots that were never saved (a crash mid-write) or
- * were superseded, and keeps the log's bounds and the terms in memory so that `persist` never reads
- * and `term` never touches the disk. Every `persist`, snapshot `save` and `install`, and `compact` is
- * one LevelDB batch written with `sync: true`: when it resolves the whole batch is on disk, and after a
- * crash either all of it or none of it is there. Snapshot chunks are written (synced) as they arrive,
- * under an id nothing refers to until the save or install batch. Reads verify each record's CRC-32C
- * again. Calls run one at a time, in call order; a snapshot reader's pass runs beside them.
+ * were superseded and the entries a compaction had not finished deleting, and keeps the log's bounds
+ * and the terms in memory so that `persist` never reads and `term` never touches the disk. Every
+ * `persist`, snapshot `save` and `install`, and `compact` is one LevelDB batch written with
+ * `sync: true`: when it resolves the whole batch is on disk, and after a crash either all of it or none
+ * of it is there. The entries a compaction or install discards are garbage from that batch on; they are
+ * deleted after it, beside later calls. Snapshot chunks are written (synced) as they arrive, under an
+ * id nothing refers to until the save or install batch. Reads verify each record's CRC-32C again.
+ * Calls run one at a time, in call order; a snapshot reader's pass runs beside them.
  *
  * Besides core's `StorageRangeError`, `StorageGapError` and `StorageClosedError`, it throws:
  *
@@ -70,7 +78,8 @@ export async function openLevelStorage(options: LevelStorageOptions): Promise<Le
     const version = await checkFormatVersion(db, directory);
     await readHardState(db, directory);
     const snapshots = await openSnapshotState(db, directory);
-    const log = await scanLog(db, directory, snapshots.offset.index + 1);
+    const { staleEntries, ...log } = await scanLog(db, directory, snapshots.offset.index + 1);
+    if (staleEntries > 0) await deleteStaleEntries(db, snapshots.offset.index);
     return new LevelDbStorage(directory, db, { version, ...snapshots, ...log });
   } catch (error) {
     await db.close().catch(() => {});

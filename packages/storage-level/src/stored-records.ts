@@ -4,6 +4,7 @@ import { DamagedValueError, openEntry, openHardState, verifyEntry } from './chec
 import {
   decodeFormatVersion,
   ENTRY_KEYS_END,
+  ENTRY_KEYS_START,
   encodeFormatVersion,
   entryKey,
   FORMAT_VERSION,
@@ -70,31 +71,35 @@ export async function readHardState(db: BinaryLevel, directory: string): Promise
 export interface ScannedLog {
   readonly lastIndex: number;
   readonly terms: TermRuns;
+  /** Entries found at or below the compaction point: garbage of a compaction a crash interrupted. */
+  readonly staleEntries: number;
 }
 
 /**
  * Reads every entry once, verifying its checksum, its frame, its key and that the log has no holes
- * (it must start at `firstIndex`: right after the compaction point; no entry may remain at or below
- * it). Keeps only the terms, so memory stays bounded by the term changes, not the log size. An empty
- * log reports `firstIndex - 1` as its last index.
+ * (it must start at `firstIndex`, right after the compaction point). Entries below `firstIndex` are
+ * counted, not verified: a compaction deletes them after its synced write, so a crash can leave some
+ * behind (see {@link deleteStaleEntries}). Keeps only the terms, so memory stays bounded by the term
+ * changes, not the log size. An empty log reports `firstIndex - 1` as its last index.
  *
- * @throws StorageCorruptionError naming the first bad or missing index.
+ * @throws StorageCorruptionError naming the first bad or missing index, or a malformed entry key.
  */
 export async function scanLog(db: BinaryLevel, directory: string, firstIndex: number): Promise<ScannedLog> {
   const terms = new TermRuns();
   let expected = firstIndex;
-  const iterator = db.iterator({ gte: entryKey(0), lt: ENTRY_KEYS_END });
+  let staleEntries = 0;
+  const iterator = db.iterator({ gte: ENTRY_KEYS_START, lt: ENTRY_KEYS_END });
   try {
     for (;;) {
       const step = await iterator.nextv(ENTRIES_PER_STEP);
       if (step.length === 0) break;
       for (const [key, value] of step) {
         const index = indexOfEntryKey(key);
+        if (index !== undefined && index < firstIndex) {
+          staleEntries++;
+          continue;
+        }
         if (index !== expected) {
-          if (index !== undefined && index < expected) {
-            const reason = `still stored at or below the compaction point ${firstIndex - 1}`;
-            throw new StorageCorruptionError(directory, 'entry', index, reason);
-          }
           const reason =
             index === undefined ? `malformed entry key of ${key.length} bytes` : `missing (next is ${index})`;
           throw new StorageCorruptionError(directory, 'entry', expected, reason);
@@ -110,7 +115,15 @@ export async function scanLog(db: BinaryLevel, directory: string, firstIndex: nu
   } finally {
     await iterator.close();
   }
-  return { lastIndex: expected - 1, terms };
+  return { lastIndex: expected - 1, terms, staleEntries };
+}
+
+/**
+ * Deletes the entries at or below `throughIndex` (the compaction point) that a compaction interrupted by
+ * a crash left behind. Not synced: whatever survives another crash is deleted at the next open.
+ */
+export function deleteStaleEntries(db: BinaryLevel, throughIndex: number): Promise<void> {
+  return db.clear({ gte: ENTRY_KEYS_START, lte: entryKey(throughIndex) });
 }
 
 /**

@@ -18,10 +18,10 @@ async function fetchJson(url, init) {
 
 /**
  * Starts the cluster. `nodeArgs` are extra arguments of `node` itself for every server (for example
- * `--cpu-prof`). Resolves with the nodes' client URLs, the leader's URL and `stop()`, which SIGTERMs
+ * `--cpu-prof`); `serverArgs` are extra flags of raft-kv (for example `--snapshot-every`). Resolves with the nodes' client URLs, the leader's URL and `stop()`, which SIGTERMs
  * every node (a graceful exit, so a CPU profile gets written) and waits for them.
  */
-export async function startKvCluster(root, { nodeArgs = [] } = {}) {
+export async function startKvCluster(root, { nodeArgs = [], serverArgs = [] } = {}) {
   const specs = [];
   for (const id of ['n1', 'n2', 'n3']) {
     specs.push({ id, clientPort: await freePort(), peerPort: await freePort() });
@@ -47,6 +47,7 @@ export async function startKvCluster(root, { nodeArgs = [] } = {}) {
         'raft-bench-secret',
         '--log-level',
         'warn',
+        ...serverArgs,
       ],
       { cwd: root },
     ),
