@@ -2,7 +2,8 @@
 // `node --cpu-prof`, runs wrk PUT (256-byte values) at 64 connections on the leader, stops the nodes
 // gracefully (so the profiles are written) and summarises the leader's profile by self time, per
 // function and per package. Not part of `pnpm bench`; run `node tooling/bench/profile.mjs [seconds]`
-// after a build. Writes results/profile-latest.json and results/profile-latest.md.
+// after a build. Writes results/profile-latest.json and results/profile-latest.md; with KEEP_PROFILE=<file>
+// it also keeps the leader's raw .cpuprofile there (for callers and inclusive times in DevTools).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +112,7 @@ try {
   const file = readdirSync(profiles).find((name) => name.includes(`.${leaderPid}.`));
   if (!file)
     throw new Error(`no profile of the leader (pid ${leaderPid}) in ${readdirSync(profiles).join(', ')}`);
+  if (process.env.KEEP_PROFILE) writeFileSync(process.env.KEEP_PROFILE, readFileSync(join(profiles, file)));
   const summary = summariseProfile(JSON.parse(readFileSync(join(profiles, file), 'utf8')));
   const report = {
     measured: new Date().toISOString(),

@@ -2,7 +2,12 @@ import type { Entry } from '@raft/core';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FORMAT_VERSION, type LevelStorage, openLevelStorage } from '../src/index.js';
-import { decodeFormatVersion, ENTRY_KEYS_END, ENTRY_KEYS_START, FORMAT_VERSION_KEY } from '../src/key-layout.js';
+import {
+  decodeFormatVersion,
+  ENTRY_KEYS_END,
+  ENTRY_KEYS_START,
+  FORMAT_VERSION_KEY,
+} from '../src/key-layout.js';
 import type { BinaryLevel } from '../src/stored-records.js';
 import { TempDirectories } from './temp-directories.js';
 

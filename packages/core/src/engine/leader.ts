@@ -52,6 +52,8 @@ export class Leader {
    * (thesis §3.10), so from then on this leader's lease proves nothing and reads need a quorum round.
    */
   private leaseRevoked = false;
+  /** Appends asked of every follower since the last Ready: new entries only, or commit news too. */
+  private broadcastWanted: 'none' | 'entries' | 'always' = 'none';
 
   constructor(private readonly host: LeaderHost) {
     this.syncMembers();
@@ -106,6 +108,37 @@ export class Leader {
   /** Send AppendEntries to every follower that can take more. */
   broadcastAppend(sendIfEmpty: boolean): void {
     for (const id of this.progress.keys()) this.sendAppend(id, sendIfEmpty);
+  }
+
+  /**
+   * Ask for AppendEntries to every follower, built when the next Ready is: messages leave only with a
+   * Ready anyway, so the proposals, commit advances and acknowledgements stepped in between share one
+   * message per follower instead of one each (and the follower answers once, not once per proposal).
+   * With `sendIfEmpty`, a follower that has not been told the latest commit index gets an append even
+   * without new entries.
+   */
+  requestBroadcast(sendIfEmpty: boolean): void {
+    if (sendIfEmpty) this.broadcastWanted = 'always';
+    else if (this.broadcastWanted === 'none') this.broadcastWanted = 'entries';
+  }
+
+  /** Whether {@link requestBroadcast} was called since the last {@link flushBroadcast}. */
+  broadcastPending(): boolean {
+    return this.broadcastWanted !== 'none';
+  }
+
+  /** Sends the broadcast asked for since the last Ready, filling each follower's window. */
+  flushBroadcast(): void {
+    if (this.broadcastWanted === 'none') return;
+    const commitNews = this.broadcastWanted === 'always';
+    this.broadcastWanted = 'none';
+    const committed = this.host.log.committed;
+    for (const [id, progress] of this.progress) {
+      if (!this.sendAppend(id, commitNews && progress.sentCommit < committed)) continue;
+      while (this.sendAppend(id, false)) {
+        // each call sends one message until the window is full or nothing is left
+      }
+    }
   }
 
   /**
@@ -203,8 +236,8 @@ export class Leader {
     if (progress.state === 'probe') progress.becomeReplicate();
     else if (progress.state === 'replicate') progress.inflights.freeUpTo(message.matchIndex);
     else if (progress.match >= progress.pendingSnapshot) progress.becomeReplicate();
-    // A new commit index goes to everyone; then keep filling this follower's window.
-    if (this.maybeCommit()) this.broadcastAppend(true);
+    // A new commit index goes to everyone (with the next Ready); keep filling this follower's window.
+    if (this.maybeCommit()) this.requestBroadcast(true);
     while (this.sendAppend(message.from, false)) {
       // each call sends one message until the window is full or nothing is left
     }
@@ -267,7 +300,7 @@ export class Leader {
 
   /** This node's own log became durable up to persistedIndex: it may now count toward commit. */
   onPersisted(): void {
-    if (this.maybeCommit()) this.broadcastAppend(true);
+    if (this.maybeCommit()) this.requestBroadcast(true);
   }
 
   /**

@@ -203,11 +203,13 @@ export class Raft {
     if (this.leader === undefined || this.hasUncommittedConfig() || this.configSettled === this.configIndex)
       return;
     this.configSettled = this.configIndex;
-    // Members the committed change removed stop being replicated to (they have learned the commit).
+    // Members the committed change removed stop being replicated to, once the commit news asked for
+    // with it has gone out to them too (so they learn of their removal).
+    this.leader.flushBroadcast();
     this.leader.syncMembers();
     if (isJoint(this.config)) {
       this.appendOwn('config', encodeConfig(leaveJoint(this.config)));
-      this.leader.broadcastAppend(false);
+      this.leader.requestBroadcast(false);
     } else if (!isVoter(this.config, this.id)) {
       // Tell followers the commit index first, so they learn the change without waiting for a leader.
       this.leader.broadcastAppend(true);
@@ -314,7 +316,7 @@ export class Raft {
   // ---- output ------------------------------------------------------------------------------------
 
   hasReady(): boolean {
-    if (this.leader?.readRoundWanted()) return true;
+    if (this.leader?.readRoundWanted() || this.leader?.broadcastPending()) return true;
     return (
       this.messages.length > 0 ||
       this.persistedMessages.length > 0 ||
@@ -334,6 +336,8 @@ export class Raft {
   ready(): Ready {
     // Reads that arrived since the last batch share one confirmation round.
     if (this.leader?.readRoundWanted()) this.leader.broadcastHeartbeat();
+    // Appends asked for since the last batch go out as one message per follower.
+    this.leader?.flushBroadcast();
     const soft = this.softState();
     const hard = this.hardState();
     const entries = this.log.takeUnstable();
@@ -544,7 +548,7 @@ export class Raft {
     if (placement === undefined) {
       this.appendOwn('normal', data);
       if (context !== undefined) this.leader?.traceEntry(this.log.lastIndex(), context);
-      this.leader?.broadcastAppend(false);
+      this.leader?.requestBroadcast(false);
       placement = { index: this.log.lastIndex(), term: this.term };
       this.forwarded.remember(from, proposalId, placement);
     }
@@ -772,7 +776,7 @@ export class Raft {
         index: this.log.lastIndex(),
         term: this.term,
       });
-      leader.broadcastAppend(false);
+      leader.requestBroadcast(false);
       return;
     }
     if (

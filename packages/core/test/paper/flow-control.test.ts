@@ -69,6 +69,40 @@ describe('flow control: replicate state', () => {
     expect(appendsTo(drain(leader).messages, 'b')).toEqual([]); // window full again
   });
 
+  it('proposals stepped between two Readys go to each follower as one AppendEntries, not one each', () => {
+    // Messages leave only with a Ready, so the engine builds the appends then: a follower gets (and
+    // answers) one message per batch however many proposals it holds, and the window counts batches.
+    const leader = makeLeader('a', ABC, undefined, { maxInflightMessages: 2 });
+    leader.step(appendAck('b', 'a', 2, 2));
+    leader.step(appendAck('c', 'a', 2, 2));
+    drain(leader);
+    for (let id = 1; id <= 5; id++) leader.propose(id, bytes(`p${id}`));
+    const messages = drain(leader).messages;
+    for (const to of ['b', 'c']) {
+      expect(appendsTo(messages, to).map((m) => m.entries.map(text))).toEqual([
+        ['p1', 'p2', 'p3', 'p4', 'p5'],
+      ]);
+    }
+    // One slot of two used: the next batch still goes out without waiting for an acknowledgement.
+    leader.propose(6, bytes('p6'));
+    expect(appendsTo(drain(leader).messages, 'b').map((m) => m.entries.map(text))).toEqual([['p6']]);
+  });
+
+  it('a commit learned from several acknowledgements reaches each follower in one message per Ready', () => {
+    const leader = makeLeader('a', ABC);
+    leader.step(appendAck('b', 'a', 2, 2));
+    leader.step(appendAck('c', 'a', 2, 2));
+    drain(leader);
+    for (let id = 1; id <= 3; id++) leader.propose(id, bytes(`p${id}`));
+    drain(leader);
+    // b acknowledges the batch piecemeal (as after a resend): each commits one more entry.
+    for (const index of [3, 4, 5]) leader.step(appendAck('b', 'a', 2, index));
+    const toC = appendsTo(drain(leader).messages, 'c');
+    expect(leader.status().commitIndex).toBe(5);
+    expect(toC).toHaveLength(1);
+    expect(toC[0]).toMatchObject({ entries: [], leaderCommit: 5 });
+  });
+
   it('a follower answering heartbeats while its whole window of appends went unanswered is probed again', () => {
     // Every append of a full window was lost: no acknowledgement or rejection will ever free it, so
     // without this the leader would only send heartbeats to this follower from now on.
