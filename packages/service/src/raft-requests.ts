@@ -29,7 +29,7 @@ export async function readBarrier(
   timeoutMs: number,
 ): Promise<void> {
   if (consistency === 'stale') return;
-  if (node.status().leader === '') throw noLeaderError();
+  if (node.leader() === '') throw noLeaderError();
   try {
     await node.read({ timeoutMs, lease: consistency === 'lease' });
   } catch (error) {
@@ -47,7 +47,7 @@ export async function proposeCommand<Result>(
   data: Uint8Array,
   timeoutMs: number,
 ): Promise<Result> {
-  if (node.status().leader === '') throw noLeaderError();
+  if (node.leader() === '') throw noLeaderError();
   try {
     return await node.propose(data, { timeoutMs });
   } catch (error) {

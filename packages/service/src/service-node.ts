@@ -91,7 +91,7 @@ export async function startServiceNode<Result>(
     http = createHttpService({
       logger: logger.child({ component: 'http' }),
       commonHeaders: () => {
-        const leader = node.status().leader;
+        const leader = node.leader();
         return leader === '' ? {} : { 'raft-leader': leader };
       },
       routes: [

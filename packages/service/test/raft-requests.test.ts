@@ -10,6 +10,7 @@ function fakeNode(
   const calls: string[] = [];
   const node = {
     status: () => ({ leader }),
+    leader: () => leader,
     propose: (_data: Uint8Array, options: unknown) => {
       calls.push(`propose ${JSON.stringify(options)}`);
       return behaviour.propose?.() ?? Promise.resolve('applied');

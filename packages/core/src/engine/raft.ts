@@ -380,6 +380,11 @@ export class Raft {
     if (lastApplied !== undefined) this.log.appliedTo(lastApplied.index);
   }
 
+  /** The leader this node knows of, or NO_NODE: what `status().leader` says, without building a status. */
+  knownLeader(): NodeId {
+    return this.leaderId;
+  }
+
   status(): RaftStatus {
     const progress = new Map<NodeId, ProgressStatus>();
     if (this.leader !== undefined) {

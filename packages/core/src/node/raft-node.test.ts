@@ -172,6 +172,9 @@ describe('RaftNode: lifecycle', () => {
     await expect(cluster.member('a').node.propose(bytes('x'))).rejects.toMatchObject({
       code: 'RAFT_STOPPED',
     });
+    expect(() => cluster!.member('a').node.leader()).toThrow(
+      expect.objectContaining({ code: 'RAFT_STOPPED' }),
+    );
     await cluster.startWithLeader('a');
     const stopped = cluster.member('c');
     await stopped.node.stop();
@@ -224,6 +227,8 @@ describe('RaftNode: leadership transfer', () => {
     expect(outcome.status).toBe('fulfilled');
     expect(leader.node.status().leader).toBe('b');
     expect(cluster.member('b').node.status().role).toBe('leader');
+    // leader() is status().leader without the rest of the status, on every member.
+    for (const id of IDS) expect(cluster.member(id).node.leader()).toBe('b');
   });
 
   it('transferLeadership on a follower rejects RAFT_NOT_LEADER with the leader hint', async () => {

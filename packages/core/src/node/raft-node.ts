@@ -121,6 +121,11 @@ export interface RaftNode<Result> {
   campaign(): void;
   /** The engine's view of this node. Throws StoppedError before start() has loaded the storage. */
   status(): RaftStatus;
+  /**
+   * The leader this node knows of ('' when none): `status().leader` without building the whole status
+   * (for checks on every request). Throws StoppedError before start() has loaded the storage.
+   */
+  leader(): NodeId;
   /** The engine's log and durable state, for invariant checkers (read-only, do not keep). */
   inspect(): RaftInspection;
   /**
@@ -341,6 +346,10 @@ class DriverNode<Result> implements RaftNode<Result> {
 
   status(): RaftStatus {
     return this.loadedEngine().status();
+  }
+
+  leader(): NodeId {
+    return this.loadedEngine().knownLeader();
   }
 
   inspect(): RaftInspection {
