@@ -9,6 +9,7 @@ import {
   FORMAT_VERSION_KEY,
 } from '../src/key-layout.js';
 import type { BinaryLevel } from '../src/stored-records.js';
+import { withRawLevel } from './raw-level.js';
 import { TempDirectories } from './temp-directories.js';
 
 // Compaction syncs only the new bound; the discarded entries are deleted after it, beside later calls,
@@ -20,16 +21,6 @@ const config = { voters: ['a'], outgoingVoters: [], learners: [] };
 
 function entry(index: number): Entry {
   return { index, term: 1, type: 'normal', data: Uint8Array.of(index % 256, 0xaa) };
-}
-
-async function withRawLevel<T>(directory: string, body: (db: BinaryLevel) => Promise<T>): Promise<T> {
-  const db: BinaryLevel = new ClassicLevel(directory, { keyEncoding: 'view', valueEncoding: 'view' });
-  await db.open();
-  try {
-    return await body(db);
-  } finally {
-    await db.close();
-  }
 }
 
 /** Every stored entry key and value, read below the store's API. */

@@ -1,10 +1,10 @@
 import type { Entry } from '@raft/core';
-import { ClassicLevel } from 'classic-level';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { sealValue } from '../src/checked-value.js';
 import { openLevelStorage } from '../src/index.js';
 import { entryKey, HARD_STATE_KEY } from '../src/key-layout.js';
 import { type BinaryLevel, readEntries } from '../src/stored-records.js';
+import { withRawLevel as withRawDirectory } from './raw-level.js';
 import { TempDirectories } from './temp-directories.js';
 
 // Damage is done the way a disk or a stray tool would: through a second, raw classic-level handle on
@@ -27,14 +27,8 @@ beforeEach(async () => {
   await storage.close();
 });
 
-async function withRawLevel<T>(body: (db: BinaryLevel) => Promise<T>): Promise<T> {
-  const db: BinaryLevel = new ClassicLevel(directory, { keyEncoding: 'view', valueEncoding: 'view' });
-  await db.open();
-  try {
-    return await body(db);
-  } finally {
-    await db.close();
-  }
+function withRawLevel<T>(body: (db: BinaryLevel) => Promise<T>): Promise<T> {
+  return withRawDirectory(directory, body);
 }
 
 /** Rewrites the stored value under `key` with `change` applied to a copy of it. */

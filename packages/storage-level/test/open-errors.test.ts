@@ -1,31 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { ClassicLevel } from 'classic-level';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FORMAT_VERSION, openLevelStorage } from '../src/index.js';
 import { NodeChild } from './child-process.js';
+import { withRawLevel } from './raw-level.js';
 import { TempDirectories } from './temp-directories.js';
 
 const directories = new TempDirectories();
 afterAll(() => directories.removeAll());
 const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
 const holdLockChild = fileURLToPath(new URL('./hold-lock-child.mjs', import.meta.url));
-
-/** Opens `directory` with plain classic-level, runs `body` on it and closes it. */
-async function withRawLevel(
-  directory: string,
-  body: (db: ClassicLevel<Uint8Array, Uint8Array>) => Promise<void>,
-) {
-  const db = new ClassicLevel<Uint8Array, Uint8Array>(directory, {
-    keyEncoding: 'view',
-    valueEncoding: 'view',
-  });
-  await db.open();
-  try {
-    await body(db);
-  } finally {
-    await db.close();
-  }
-}
 
 describe('opening a directory', () => {
   it('creates a missing directory and starts empty', async () => {
