@@ -157,19 +157,23 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
   };
 
   let active = true;
-  // One dispatch per event, straight to typed handlers: message events arrive several times per
-  // proposal (an AppendEntries and its response per follower, on both ends), so each costs one
-  // switch, one counter increment and, when AppendEntries spans are on, one call.
+  // One dispatch per event, straight to typed handlers. Messages come in batches (one event per send
+  // call, one per burst received): each message costs one counter increment and, when AppendEntries
+  // spans are on, one call.
   const observer: Observer = (event: RaftEvent) => {
     if (!active) return;
     switch (event.type) {
-      case 'message-sent':
-        nodeMetrics.messageSent(event.messageType, event.to);
-        appendSent(event.message);
+      case 'messages-sent':
+        for (const message of event.messages) {
+          nodeMetrics.messageSent(message.type, message.to);
+          appendSent(message);
+        }
         return;
-      case 'message-received':
-        nodeMetrics.messageReceived(event.messageType, event.from);
-        appendReceived(event.message);
+      case 'messages-received':
+        for (const message of event.messages) {
+          nodeMetrics.messageReceived(message.type, message.from);
+          appendReceived(message);
+        }
         return;
       case 'message-dropped':
         nodeMetrics.messageDropped(event);

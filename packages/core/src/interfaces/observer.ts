@@ -6,7 +6,9 @@ import type { StoppedError } from '../errors.js';
 // Every event is a small plain object built only when an observer is attached: the driver checks
 // `observer === undefined` before computing anything for an event. Durations are in milliseconds of the
 // node's clock (virtual under the simulator). Events carry references, never copies: an observer must
-// treat everything it receives as read-only and must not keep `message` objects beyond the call.
+// treat everything it receives as read-only and must not keep the messages or arrays an event holds
+// beyond the call. What happens per message or per proposal under load is reported in batches, one
+// event per batch, so an observer's cost does not grow with an event per item.
 
 /** The node loaded its storage and is about to take part in the cluster. Emitted once per start. */
 export interface NodeStartedEvent {
@@ -55,22 +57,27 @@ export interface PersistedEvent {
   readonly durationMs: number;
 }
 
-/** The driver handed `message` to the transport (which may still drop it). */
-export interface MessageSentEvent {
-  readonly type: 'message-sent';
-  readonly messageType: MessageType;
-  readonly to: NodeId;
-  /** The message itself (read-only, do not keep): span attributes such as the entries it carries. */
-  readonly message: Message;
+/**
+ * The driver handed `messages` to the transport in one `send` call (which may still drop some). One
+ * event per call, not per message: under load a leader's batch holds an AppendEntries per follower for
+ * every proposal it took in, hundreds per call.
+ */
+export interface MessagesSentEvent {
+  readonly type: 'messages-sent';
+  /** In the order sent, each with its `type` and `to` (read-only, do not keep: span attributes such as the entries carried). */
+  readonly messages: readonly Message[];
 }
 
-/** The transport delivered `message` to this running node. */
-export interface MessageReceivedEvent {
-  readonly type: 'message-received';
-  readonly messageType: MessageType;
-  readonly from: NodeId;
-  /** The message itself (read-only, do not keep). */
-  readonly message: Message;
+/**
+ * The transport delivered `messages` to this running node, in order of delivery. Reported together: one
+ * microtask after the first of them arrived, or sooner, before any other event of this node (so before
+ * the messages it sends and the batch it carries out in reaction to them). A leader under load receives
+ * hundreds of responses between two of its batches; one event per message cost more than the counting.
+ */
+export interface MessagesReceivedEvent {
+  readonly type: 'messages-received';
+  /** Each with its `type` and `from` (read-only, do not keep). */
+  readonly messages: readonly Message[];
 }
 
 /** Why a transport dropped an outbound message. */
@@ -210,8 +217,8 @@ export type RaftEvent =
   | CommittedEvent
   | AppliedEvent
   | PersistedEvent
-  | MessageSentEvent
-  | MessageReceivedEvent
+  | MessagesSentEvent
+  | MessagesReceivedEvent
   | MessageDroppedEvent
   | ProposalStartedEvent
   | ProposalAcceptedEvent

@@ -1,42 +1,17 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Raft } from '../engine/raft.js';
-import type { NodeId } from '../engine/types.js';
 import type { RaftEvent } from '../interfaces/observer.js';
 import { bytes, TestCluster } from './node-harness.test-support.js';
+import { OBSERVED_IDS, observedCluster, ofType } from './observer-harness.test-support.js';
 
 // Virtual time throughout. These tests guard the observer contract that @raft/otel builds on.
-const IDS = ['a', 'b', 'c'] as const;
+const IDS = OBSERVED_IDS;
 
 let cluster: TestCluster | undefined;
 afterEach(async () => {
   await cluster?.stop();
   cluster = undefined;
 });
-
-/** A cluster whose listed members record every event they emit. */
-function observedCluster(
-  watched: readonly NodeId[],
-  options: { forwardProposals?: boolean } = {},
-): { cluster: TestCluster; events: Map<NodeId, RaftEvent[]> } {
-  const events = new Map<NodeId, RaftEvent[]>(watched.map((id) => [id, []]));
-  const created = new TestCluster(IDS, {
-    observer: (id) => {
-      const list = events.get(id);
-      return list === undefined ? undefined : (event) => list.push(event);
-    },
-    ...(options.forwardProposals === undefined
-      ? {}
-      : { raft: { forwardProposals: options.forwardProposals } }),
-  });
-  return { cluster: created, events };
-}
-
-function ofType<T extends RaftEvent['type']>(
-  events: readonly RaftEvent[],
-  type: T,
-): Extract<RaftEvent, { type: T }>[] {
-  return events.filter((event): event is Extract<RaftEvent, { type: T }> => event.type === type);
-}
 
 describe('RaftNode observer: proposal lifecycle', () => {
   it('a proposal is reported started, accepted at its index, committed, applied, then settled, in that order', async () => {
@@ -71,7 +46,7 @@ describe('RaftNode observer: proposal lifecycle', () => {
   });
 
   it('settle reasons: refused is rejected not-leader; deadline, abort and stop are failed timeout, aborted, stopped', async () => {
-    const observed = observedCluster(['a', 'b'], { forwardProposals: false });
+    const observed = observedCluster(['a', 'b'], { raft: { forwardProposals: false } });
     cluster = observed.cluster;
     const leader = await cluster.startWithLeader('a');
     const follower = cluster.member('b');
@@ -150,23 +125,6 @@ describe('RaftNode observer: node lifecycle and replication', () => {
     expect(last.lastIndex).toBe(leader.node.status().lastIndex);
     expect(last.progress.get('b')?.match).toBe(last.lastIndex);
     expect(ofType(observed.events.get('b')!, 'replication-progress')).toEqual([]);
-  });
-
-  it('message events carry the message itself', async () => {
-    const observed = observedCluster(['a']);
-    cluster = observed.cluster;
-    const leader = await cluster.startWithLeader('a');
-    await cluster.clock.outcome(leader.node.propose(bytes('x')), 5_000);
-    const appends = ofType(observed.events.get('a')!, 'message-sent').filter(
-      (event) => event.messageType === 'AppendEntries',
-    );
-    expect(appends.length).toBeGreaterThan(0);
-    for (const event of appends) {
-      expect(event.message.type).toBe('AppendEntries');
-      expect(event.message.to).toBe(event.to);
-    }
-    const received = ofType(observed.events.get('a')!, 'message-received');
-    expect(received.every((event) => event.message.from === event.from)).toBe(true);
   });
 });
 

@@ -264,8 +264,8 @@ describe('RaftNode: observer', () => {
       'persisted',
       'committed',
       'applied',
-      'message-sent',
-      'message-received',
+      'messages-sent',
+      'messages-received',
     ]) {
       expect(types).toContain(type);
     }

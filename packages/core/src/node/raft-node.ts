@@ -18,6 +18,7 @@ import { loadInitialState, refuseIfRemoved } from './initial-state.js';
 import { proposalTraceContext, type TraceContextSource } from './proposal-trace-context.js';
 import { ProposalTracker } from './proposal-tracker.js';
 import { ReadTracker } from './read-tracker.js';
+import { ReceivedMessages } from './received-messages.js';
 import { rejectionError } from './rejection-error.js';
 import { abortReason, type ReadOptions, type RequestOptions, RequestWaiter } from './request-waiter.js';
 import { type SnapshotHost, snapshotsSupported } from './snapshot-host.js';
@@ -181,7 +182,9 @@ function describe(error: unknown): string {
 class DriverNode<Result> implements RaftNode<Result> {
   readonly id: NodeId;
   private readonly clock: Clock;
+  /** The user's observer behind a flush of {@link received}: any event comes after the messages received before it. */
   private readonly observer: Observer | undefined;
+  private readonly received: ReceivedMessages | undefined;
   private readonly tickMs: number;
   private readonly requestTimeoutMs: number;
   private readonly engineOptions: RaftOptions;
@@ -215,7 +218,18 @@ class DriverNode<Result> implements RaftNode<Result> {
   constructor(private readonly options: RaftNodeOptions<Result>) {
     this.id = options.id;
     this.clock = options.clock ?? systemClock();
-    this.observer = options.observer;
+    const userObserver = options.observer;
+    if (userObserver === undefined) {
+      this.observer = undefined;
+      this.received = undefined;
+    } else {
+      const received = new ReceivedMessages(userObserver);
+      this.received = received;
+      this.observer = (event) => {
+        received.flush();
+        userObserver(event);
+      };
+    }
     this.tickMs = options.tickMs ?? 100;
     if (!(this.tickMs > 0 && Number.isFinite(this.tickMs)))
       throw new RangeError('tickMs must be a positive number');
@@ -503,9 +517,7 @@ class DriverNode<Result> implements RaftNode<Result> {
   private receive(message: Message): void {
     // Before start and after stop the node does not exist as far as the cluster is concerned.
     if (this.lifecycle !== 'running') return;
-    if (this.observer !== undefined) {
-      this.observer({ type: 'message-received', messageType: message.type, from: message.from, message });
-    }
+    if (this.received !== undefined) this.received.add(message);
     if (message.type === 'InstallSnapshot' || message.type === 'InstallSnapshotResponse') {
       this.input((engine) => {
         engine.step(message);
@@ -725,10 +737,7 @@ class DriverNode<Result> implements RaftNode<Result> {
   private send(messages: readonly Message[]): void {
     if (messages.length === 0) return;
     this.options.transport.send(messages);
-    const observer = this.observer;
-    if (observer === undefined) return;
-    for (const message of messages)
-      observer({ type: 'message-sent', messageType: message.type, to: message.to, message });
+    if (this.observer !== undefined) this.observer({ type: 'messages-sent', messages });
   }
 
   /** A membership change is done once its final configuration is applied here. */
