@@ -13,7 +13,7 @@ import { RAFT_ATTRIBUTES, RAFT_METRIC_NAMES } from './raft-semantic-conventions.
 import type { StrideSampler } from './stride-sampler.js';
 
 type Event<T extends RaftEvent['type']> = Extract<RaftEvent, { type: T }>;
-type SettleReason = Event<'proposal-settled'>['reason'];
+type SettleReason = Event<'proposals-settled'>['reason'];
 type SnapshotOperation = 'create' | 'install';
 
 const ROLES: readonly Role[] = ['follower', 'pre-candidate', 'candidate', 'leader'];
@@ -308,7 +308,7 @@ export class NodeMetrics {
     for (const tally of this.lag.values()) tally.value = 0;
   }
 
-  proposalSettled(event: Event<'proposal-settled'>): void {
+  proposalsSettled(event: Event<'proposals-settled'>): void {
     let tally = this.proposals.get(event.reason);
     if (tally === undefined) {
       tally = {
@@ -321,14 +321,19 @@ export class NodeMetrics {
       };
       this.proposals.set(event.reason, tally);
     }
-    tally.value++;
+    const proposals = event.proposals;
+    tally.value += proposals.length;
     // Proposal-to-apply latency: only applied proposals have one. (A timeout's duration is the
     // timeout and a refusal's is immediate; both are counted above.) This is the one histogram
     // recorded per proposal, and each SDK record hashes its attribute set (about 0.3 µs with the node
     // id alone): recording a fixed share of them keeps the cost bounded under load, while the exact
     // count stays in raft.proposals above.
-    if (event.outcome === 'applied' && this.proposalDurationSampler.sample()) {
-      this.proposalDuration.record(event.durationMs / 1000, this.base);
+    if (event.outcome !== 'applied') return;
+    const sampler = this.proposalDurationSampler;
+    for (let i = 0; i < proposals.length; i++) {
+      if (sampler.sample()) {
+        this.proposalDuration.record((event.settledAt - proposals[i]!.startedAt) / 1000, this.base);
+      }
     }
   }
 

@@ -181,11 +181,11 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
       case 'proposal-started':
         proposalSpans.started(event);
         return;
-      case 'proposal-accepted':
-        proposalSpans.accepted(event);
+      case 'proposals-accepted':
+        proposalSpans.accepted(event.proposals);
         return;
-      case 'proposal-settled':
-        nodeMetrics.proposalSettled(event);
+      case 'proposals-settled':
+        nodeMetrics.proposalsSettled(event);
         proposalSpans.settled(event);
         return;
       case 'committed':

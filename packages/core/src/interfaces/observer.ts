@@ -107,18 +107,31 @@ export interface MessageDroppedEvent {
 /** `propose()` accepted a request from the caller (emitted synchronously, in the caller's context). */
 export interface ProposalStartedEvent {
   readonly type: 'proposal-started';
-  /** Unique per node instance; links this proposal's later events. */
+  /** Unique per node instance; links this proposal to its records in later batch events. */
   readonly proposalId: number;
   /** Payload size. */
   readonly bytes: number;
 }
 
-/** The proposal landed in the leader's log at (`index`, `term`); it still has to commit and apply. */
-export interface ProposalAcceptedEvent {
-  readonly type: 'proposal-accepted';
+/** One proposal, as the batch events report it (read-only, do not keep). */
+export interface ProposalRecord {
+  /** The `proposalId` of its `proposal-started` event. */
   readonly proposalId: number;
+  /** Where the entry landed in the log, or 0 if the engine never placed it. */
   readonly index: number;
+  /** The term it landed in, or 0 if the engine never placed it. */
   readonly term: number;
+  /** `clock.now()` when `propose()` was called. */
+  readonly startedAt: number;
+}
+
+/**
+ * Proposals that landed in the leader's log (each at its `index` and `term`); they still have to
+ * commit and apply. One event per batch the node carries out, in log order, not one per proposal.
+ */
+export interface ProposalsAcceptedEvent {
+  readonly type: 'proposals-accepted';
+  readonly proposals: readonly ProposalRecord[];
 }
 
 /**
@@ -142,15 +155,19 @@ export type ProposalSettleReason =
   | 'stopped'
   | 'untracked';
 
-/** A proposal's promise settled, `durationMs` after `propose()` was called. */
-export interface ProposalSettledEvent {
-  readonly type: 'proposal-settled';
-  readonly proposalId: number;
+/**
+ * Proposals whose promises settled together, all with the same outcome and reason: the proposals one
+ * apply call answered, one refused, all those pending when the node stopped, one that timed out. Each
+ * one's time from `propose()` is `settledAt - proposal.startedAt`.
+ */
+export interface ProposalsSettledEvent {
+  readonly type: 'proposals-settled';
   readonly outcome: 'applied' | 'rejected' | 'failed';
   readonly reason: ProposalSettleReason;
-  /** Where the entry landed, or 0 if the engine never placed it. */
-  readonly index: number;
-  readonly durationMs: number;
+  /** `clock.now()` when they settled. */
+  readonly settledAt: number;
+  /** At least one; `index` and `term` are 0 for a proposal the engine never placed. */
+  readonly proposals: readonly ProposalRecord[];
 }
 
 /** A linearizable read (ReadIndex) settled, `durationMs` after `read()` was called. */
@@ -221,8 +238,8 @@ export type RaftEvent =
   | MessagesReceivedEvent
   | MessageDroppedEvent
   | ProposalStartedEvent
-  | ProposalAcceptedEvent
-  | ProposalSettledEvent
+  | ProposalsAcceptedEvent
+  | ProposalsSettledEvent
   | ReadSettledEvent
   | ReplicationProgressEvent
   | SnapshotCreatedEvent

@@ -31,18 +31,28 @@ describe('RaftNode observer: proposal lifecycle', () => {
     const at = {
       started: position((event) => event.type === 'proposal-started'),
       accepted: position(
-        (event) => event.type === 'proposal-accepted' && event.proposalId === id && event.index === index,
+        (event) =>
+          event.type === 'proposals-accepted' &&
+          event.proposals.some((proposal) => proposal.proposalId === id && proposal.index === index),
       ),
       committed: position((event) => event.type === 'committed' && event.index >= index),
       applied: position((event) => event.type === 'applied' && event.index >= index),
-      settled: position((event) => event.type === 'proposal-settled' && event.proposalId === id),
+      settled: position(
+        (event) =>
+          event.type === 'proposals-settled' &&
+          event.proposals.some((proposal) => proposal.proposalId === id),
+      ),
     };
     expect(Object.values(at).every((value) => value >= 0)).toBe(true);
     expect(at.started).toBeLessThan(at.accepted);
     expect(at.accepted).toBeLessThan(at.committed);
     expect(at.committed).toBeLessThan(at.applied);
     expect(at.applied).toBeLessThan(at.settled);
-    expect(events[at.settled]).toMatchObject({ outcome: 'applied', reason: 'applied', index });
+    const settled = events[at.settled];
+    expect(settled).toMatchObject({ outcome: 'applied', reason: 'applied' });
+    expect(settled?.type === 'proposals-settled' && settled.proposals).toEqual([
+      { proposalId: id, index, term: leader.node.status().term, startedAt: expect.any(Number) },
+    ]);
   });
 
   it('settle reasons: refused is rejected not-leader; deadline, abort and stop are failed timeout, aborted, stopped', async () => {
@@ -52,8 +62,12 @@ describe('RaftNode observer: proposal lifecycle', () => {
     const follower = cluster.member('b');
     await cluster.clock.waitFor(() => follower.node.status().leader === 'a', 5_000, 'b to know a');
     await cluster.clock.outcome(follower.node.propose(bytes('refused')), 5_000);
-    expect(ofType(observed.events.get('b')!, 'proposal-settled')).toEqual([
-      expect.objectContaining({ outcome: 'rejected', reason: 'not-leader', index: 0 }),
+    expect(ofType(observed.events.get('b')!, 'proposals-settled')).toEqual([
+      expect.objectContaining({
+        outcome: 'rejected',
+        reason: 'not-leader',
+        proposals: [expect.objectContaining({ index: 0, term: 0 })],
+      }),
     ]);
 
     // With its followers cut off the leader cannot commit: the caller's deadline, signal or stop ends it.
@@ -73,10 +87,12 @@ describe('RaftNode observer: proposal lifecycle', () => {
     await stopped;
 
     const events = observed.events.get('a')!;
-    const settled = ofType(events, 'proposal-settled').map(({ outcome, reason }) => `${outcome} ${reason}`);
+    const settled = ofType(events, 'proposals-settled').map(({ outcome, reason }) => `${outcome} ${reason}`);
     expect(settled).toEqual(['failed aborted', 'failed timeout', 'failed stopped']);
     // Each landed in the leader's log before it was given up on, so each reports its index.
-    expect(ofType(events, 'proposal-settled').every((event) => event.index > 0)).toBe(true);
+    expect(
+      ofType(events, 'proposals-settled').every((event) => event.proposals.every(({ index }) => index > 0)),
+    ).toBe(true);
     expect(events.at(-1)).toEqual({ type: 'node-stopped', failed: false });
   });
 });
@@ -105,7 +121,7 @@ describe('RaftNode observer: node lifecycle and replication', () => {
         type: 'node-failed',
         error: expect.objectContaining({ code: 'RAFT_STOPPED' }),
       }),
-      expect.objectContaining({ type: 'proposal-settled', outcome: 'failed', reason: 'stopped' }),
+      expect.objectContaining({ type: 'proposals-settled', outcome: 'failed', reason: 'stopped' }),
       { type: 'node-stopped', failed: true },
     ]);
   });

@@ -272,6 +272,6 @@ describe('RaftNode: observer', () => {
     expect(events).toContainEqual(
       expect.objectContaining({ type: 'role-changed', role: 'leader', leader: 'a' }),
     );
-    expect(events).toContainEqual(expect.objectContaining({ type: 'proposal-settled', outcome: 'applied' }));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'proposals-settled', outcome: 'applied' }));
   });
 });

@@ -18,7 +18,7 @@ import { loadInitialState, refuseIfRemoved } from './initial-state.js';
 import { proposalTraceContext, type TraceContextSource } from './proposal-trace-context.js';
 import { ProposalTracker } from './proposal-tracker.js';
 import { ReadTracker } from './read-tracker.js';
-import { ReceivedMessages } from './received-messages.js';
+import { orderedObserver, type ReceivedMessages } from './received-messages.js';
 import { rejectionError } from './rejection-error.js';
 import { abortReason, type ReadOptions, type RequestOptions, RequestWaiter } from './request-waiter.js';
 import { type SnapshotHost, snapshotsSupported } from './snapshot-host.js';
@@ -218,18 +218,9 @@ class DriverNode<Result> implements RaftNode<Result> {
   constructor(private readonly options: RaftNodeOptions<Result>) {
     this.id = options.id;
     this.clock = options.clock ?? systemClock();
-    const userObserver = options.observer;
-    if (userObserver === undefined) {
-      this.observer = undefined;
-      this.received = undefined;
-    } else {
-      const received = new ReceivedMessages(userObserver);
-      this.received = received;
-      this.observer = (event) => {
-        received.flush();
-        userObserver(event);
-      };
-    }
+    const ordered = options.observer === undefined ? undefined : orderedObserver(options.observer);
+    this.observer = ordered?.emit;
+    this.received = ordered?.received;
     this.tickMs = options.tickMs ?? 100;
     if (!(this.tickMs > 0 && Number.isFinite(this.tickMs)))
       throw new RangeError('tickMs must be a positive number');
@@ -254,17 +245,9 @@ class DriverNode<Result> implements RaftNode<Result> {
       observer === undefined
         ? undefined
         : {
-            accepted: (proposalId, index, term) =>
-              observer({ type: 'proposal-accepted', proposalId, index, term }),
-            settled: (proposalId, outcome, reason, index, startedAt) =>
-              observer({
-                type: 'proposal-settled',
-                proposalId,
-                outcome,
-                reason,
-                index,
-                durationMs: clock.now() - startedAt,
-              }),
+            accepted: (proposals) => observer({ type: 'proposals-accepted', proposals }),
+            settled: (outcome, reason, proposals) =>
+              observer({ type: 'proposals-settled', outcome, reason, settledAt: clock.now(), proposals }),
           },
     );
     this.reads = new ReadTracker(
@@ -680,6 +663,7 @@ class DriverNode<Result> implements RaftNode<Result> {
         change.waiter.reject(rejectionError(outcome.reason, outcome.leaderHint));
       }
     }
+    this.proposals.flushReports();
     if (ready.config !== undefined) this.learnAddresses(ready.config);
     for (const failure of ready.readFailures) this.reads.onFailure(failure);
     if (ready.committedEntries.length > 0 && !(await this.apply(ready.committedEntries))) return false;
@@ -723,6 +707,7 @@ class DriverNode<Result> implements RaftNode<Result> {
           this.proposals.onApplied(entry.index, { term: entry.term, hasResult: false, result: undefined });
         }
       }
+      this.proposals.flushReports();
     }
     this.appliedIndex = lastIndex;
     this.reads.onApplied(this.appliedIndex);

@@ -35,3 +35,21 @@ export class ReceivedMessages {
     this.observer({ type: 'messages-received', messages });
   }
 }
+
+/**
+ * The observer the driver emits through: reports the messages received so far before any other event,
+ * so an observer sees a message before anything the node does in reaction to it.
+ */
+export function orderedObserver(observer: Observer): {
+  readonly emit: Observer;
+  readonly received: ReceivedMessages;
+} {
+  const received = new ReceivedMessages(observer);
+  return {
+    received,
+    emit: (event) => {
+      received.flush();
+      observer(event);
+    },
+  };
+}
