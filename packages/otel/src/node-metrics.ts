@@ -7,7 +7,7 @@ import type {
   ObservableCounter,
   ObservableGauge,
 } from '@opentelemetry/api';
-import type { MessageType, NodeId, RaftEvent, Role } from '@raft/core';
+import type { Message, NodeId, RaftEvent, Role } from '@raft/core';
 import { MessageCounts } from './message-counts.js';
 import { RAFT_ATTRIBUTES, RAFT_METRIC_NAMES } from './raft-semantic-conventions.js';
 import type { StrideSampler } from './stride-sampler.js';
@@ -200,12 +200,12 @@ export class NodeMetrics {
   // raft-instrumentation.ts): message events arrive several times per proposal, so each is one
   // typed call with no second switch.
 
-  messageSent(type: MessageType, to: NodeId): void {
-    this.sent.add(type, to);
+  messagesSent(messages: readonly Message[]): void {
+    this.sent.addAll(messages, 'to');
   }
 
-  messageReceived(type: MessageType, from: NodeId): void {
-    this.received.add(type, from);
+  messagesReceived(messages: readonly Message[]): void {
+    this.received.addAll(messages, 'from');
   }
 
   messageDropped(event: Event<'message-dropped'>): void {
