@@ -7,7 +7,7 @@ import {
   SpanStatusCode,
   type Tracer,
 } from '@opentelemetry/api';
-import type { AppendEntries, AppendEntriesResponse, Message, NodeId } from '@raft/core';
+import type { AppendEntries, AppendEntriesResponse, NodeId } from '@raft/core';
 import { RAFT_ATTRIBUTES, RAFT_SPAN_NAMES } from './raft-semantic-conventions.js';
 import type { StrideSampler } from './stride-sampler.js';
 import { decodeTraceContext } from './trace-context-binary.js';
@@ -59,16 +59,9 @@ export class AppendEntriesSpans {
     private readonly base: Attributes,
   ) {}
 
-  /** The driver handed `message` to the transport (called for AppendEntries and their responses). */
-  sent(message: Message): void {
-    if (message.type === 'AppendEntries') this.onAppendSent(message);
-    else if (message.type === 'AppendEntriesResponse') this.onResponseSent(message);
-  }
-
-  /** `message` was delivered to this node (called for AppendEntries and their responses). */
-  received(message: Message): void {
-    if (message.type === 'AppendEntries') this.onAppendReceived(message);
-    else if (message.type === 'AppendEntriesResponse') this.onResponseReceived(message);
+  /** No exchange open on either side (the usual case at low ratios): responses answer nothing. */
+  get idle(): boolean {
+    return this.openCount === 0;
   }
 
   /**
@@ -80,25 +73,29 @@ export class AppendEntriesSpans {
     this.endAll(this.receiving);
   }
 
-  private onAppendSent(message: AppendEntries): void {
+  /** Leader: the driver handed an AppendEntries to the transport. */
+  appendSent(message: AppendEntries): void {
     if (!this.sampler.sample()) return;
     const span = this.start(RAFT_SPAN_NAMES.appendEntriesSend, SpanKind.CLIENT, message, message.to);
     if (span !== undefined) this.push(this.sending, message.to, span, message);
   }
 
-  private onAppendReceived(message: AppendEntries): void {
+  /** Follower: an AppendEntries was delivered. */
+  appendReceived(message: AppendEntries): void {
     if (!this.sampler.sample()) return;
     const span = this.start(RAFT_SPAN_NAMES.appendEntriesReceive, SpanKind.SERVER, message, message.from);
     if (span !== undefined) this.push(this.receiving, message.from, span, message);
   }
 
-  private onResponseReceived(response: AppendEntriesResponse): void {
+  /** Leader: a follower's response was delivered. */
+  responseReceived(response: AppendEntriesResponse): void {
     if (this.openCount === 0) return;
     const open = this.sending.get(response.from);
     if (open !== undefined && open.length > 0) this.settle(open, response);
   }
 
-  private onResponseSent(response: AppendEntriesResponse): void {
+  /** Follower: its response went to the transport. */
+  responseSent(response: AppendEntriesResponse): void {
     if (this.openCount === 0) return;
     const open = this.receiving.get(response.to);
     if (open !== undefined && open.length > 0) this.settle(open, response);

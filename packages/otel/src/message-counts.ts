@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { MessageType, NodeId } from '@raft/core';
+import type { Message, MessageType, NodeId } from '@raft/core';
 import { RAFT_ATTRIBUTES } from './raft-semantic-conventions.js';
 
 /**
@@ -35,6 +35,12 @@ function otherSlot(type: MessageType): number {
   return slot;
 }
 
+function increment(counts: number[], slot: number): void {
+  // Holes would make the array slow: extend with zeros up to the new slot.
+  while (counts.length <= slot) counts.push(0);
+  counts[slot]! += 1;
+}
+
 /** The counts of one peer (and extra attribute value), by type slot. */
 interface PeerCounts {
   readonly peer: NodeId;
@@ -60,12 +66,25 @@ export class MessageCounts {
   ) {}
 
   add(type: MessageType, peer: NodeId, extra?: string): void {
-    const entry = this.lookup(peer, extra);
-    const slot = slotOf(type);
-    const counts = entry.counts;
-    // Holes would make the array slow: extend with zeros up to the new slot.
-    while (counts.length <= slot) counts.push(0);
-    counts[slot]! += 1;
+    increment(this.lookup(peer, extra).counts, slotOf(type));
+  }
+
+  /**
+   * Counts every message of a batch under its type and its `to` (outbound) or `from` (inbound) peer.
+   * Consecutive messages to one peer (a burst of responses, a batch of heartbeats) share one lookup.
+   */
+  addAll(messages: readonly Message[], peerField: 'to' | 'from'): void {
+    let peer: NodeId | undefined;
+    let counts: number[] = [];
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
+      const messagePeer = peerField === 'to' ? message.to : message.from;
+      if (messagePeer !== peer) {
+        peer = messagePeer;
+        counts = this.lookup(peer, undefined).counts;
+      }
+      increment(counts, slotOf(message.type));
+    }
   }
 
   /** Calls `report` for every series counted so far (zero series are skipped). */
@@ -85,7 +104,8 @@ export class MessageCounts {
       const entry = peers[i]!;
       if (entry.peer === peer && entry.extra === extra) return entry;
     }
-    const entry: PeerCounts = { peer, extra, counts: [], attributes: [] };
+    // Sized for the four hot types up front, so counting them never grows the array.
+    const entry: PeerCounts = { peer, extra, counts: [0, 0, 0, 0], attributes: [] };
     peers.push(entry);
     return entry;
   }

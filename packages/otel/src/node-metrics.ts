@@ -7,13 +7,13 @@ import type {
   ObservableCounter,
   ObservableGauge,
 } from '@opentelemetry/api';
-import type { MessageType, NodeId, RaftEvent, Role } from '@raft/core';
+import type { Message, NodeId, RaftEvent, Role } from '@raft/core';
 import { MessageCounts } from './message-counts.js';
 import { RAFT_ATTRIBUTES, RAFT_METRIC_NAMES } from './raft-semantic-conventions.js';
 import type { StrideSampler } from './stride-sampler.js';
 
 type Event<T extends RaftEvent['type']> = Extract<RaftEvent, { type: T }>;
-type SettleReason = Event<'proposal-settled'>['reason'];
+type SettleReason = Event<'proposals-settled'>['reason'];
 type SnapshotOperation = 'create' | 'install';
 
 const ROLES: readonly Role[] = ['follower', 'pre-candidate', 'candidate', 'leader'];
@@ -200,12 +200,12 @@ export class NodeMetrics {
   // raft-instrumentation.ts): message events arrive several times per proposal, so each is one
   // typed call with no second switch.
 
-  messageSent(type: MessageType, to: NodeId): void {
-    this.sent.add(type, to);
+  messagesSent(messages: readonly Message[]): void {
+    this.sent.addAll(messages, 'to');
   }
 
-  messageReceived(type: MessageType, from: NodeId): void {
-    this.received.add(type, from);
+  messagesReceived(messages: readonly Message[]): void {
+    this.received.addAll(messages, 'from');
   }
 
   messageDropped(event: Event<'message-dropped'>): void {
@@ -308,7 +308,7 @@ export class NodeMetrics {
     for (const tally of this.lag.values()) tally.value = 0;
   }
 
-  proposalSettled(event: Event<'proposal-settled'>): void {
+  proposalsSettled(event: Event<'proposals-settled'>): void {
     let tally = this.proposals.get(event.reason);
     if (tally === undefined) {
       tally = {
@@ -321,14 +321,19 @@ export class NodeMetrics {
       };
       this.proposals.set(event.reason, tally);
     }
-    tally.value++;
+    const proposals = event.proposals;
+    tally.value += proposals.length;
     // Proposal-to-apply latency: only applied proposals have one. (A timeout's duration is the
     // timeout and a refusal's is immediate; both are counted above.) This is the one histogram
     // recorded per proposal, and each SDK record hashes its attribute set (about 0.3 µs with the node
     // id alone): recording a fixed share of them keeps the cost bounded under load, while the exact
     // count stays in raft.proposals above.
-    if (event.outcome === 'applied' && this.proposalDurationSampler.sample()) {
-      this.proposalDuration.record(event.durationMs / 1000, this.base);
+    if (event.outcome !== 'applied') return;
+    const sampler = this.proposalDurationSampler;
+    for (let i = 0; i < proposals.length; i++) {
+      if (sampler.sample()) {
+        this.proposalDuration.record((event.settledAt - proposals[i]!.startedAt) / 1000, this.base);
+      }
     }
   }
 

@@ -8,7 +8,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { RaftEvent } from '@raft/core';
+import type { ProposalRecord, RaftEvent } from '@raft/core';
 import { RAFT_ATTRIBUTES, RAFT_SPAN_NAMES } from './raft-semantic-conventions.js';
 import type { StrideSampler } from './stride-sampler.js';
 import { encodeTraceContext } from './trace-context-binary.js';
@@ -108,17 +108,24 @@ export class ProposalSpans {
     return encodeTraceContext(spanContext);
   }
 
-  accepted(event: Event<'proposal-accepted'>): void {
-    const proposal = this.open.get(event.proposalId);
-    if (proposal === undefined) return;
-    proposal.index = event.index;
+  /** Proposals landed in the log: with no span open (most proposals are not sampled) nothing to look up. */
+  accepted(records: readonly ProposalRecord[]): void {
+    if (this.open.size === 0) return;
+    for (const record of records) {
+      const proposal = this.open.get(record.proposalId);
+      if (proposal !== undefined) this.accept(proposal, record);
+    }
+  }
+
+  private accept(proposal: OpenProposal, record: ProposalRecord): void {
+    proposal.index = record.index;
     proposal.span.setAttributes({
-      [RAFT_ATTRIBUTES.logIndex]: event.index,
-      [RAFT_ATTRIBUTES.term]: event.term,
+      [RAFT_ATTRIBUTES.logIndex]: record.index,
+      [RAFT_ATTRIBUTES.term]: record.term,
     });
     proposal.span.addEvent(RAFT_SPAN_NAMES.acceptedEvent);
     // A forwarded proposal's answer can arrive after this node already learned the commit.
-    if (event.index > this.commitIndex) insertByIndex(this.awaitingCommit, proposal);
+    if (record.index > this.commitIndex) insertByIndex(this.awaitingCommit, proposal);
     else this.commit(proposal);
   }
 
@@ -148,18 +155,21 @@ export class ProposalSpans {
     proposal.span.addEvent(RAFT_SPAN_NAMES.appliedEvent);
   }
 
-  settled(event: Event<'proposal-settled'>): void {
-    const proposal = this.open.get(event.proposalId);
-    if (proposal === undefined) return;
-    this.open.delete(event.proposalId);
-    proposal.ended = true;
-    const span = proposal.span;
-    span.setAttributes({
-      [RAFT_ATTRIBUTES.proposalOutcome]: event.outcome,
-      [RAFT_ATTRIBUTES.proposalReason]: event.reason,
-    });
-    if (event.index > 0 && proposal.index === 0) span.setAttribute(RAFT_ATTRIBUTES.logIndex, event.index);
-    if (event.outcome !== 'applied') span.setStatus({ code: SpanStatusCode.ERROR, message: event.reason });
-    span.end();
+  settled(event: Event<'proposals-settled'>): void {
+    if (this.open.size === 0) return;
+    for (const record of event.proposals) {
+      const proposal = this.open.get(record.proposalId);
+      if (proposal === undefined) continue;
+      this.open.delete(record.proposalId);
+      proposal.ended = true;
+      const span = proposal.span;
+      span.setAttributes({
+        [RAFT_ATTRIBUTES.proposalOutcome]: event.outcome,
+        [RAFT_ATTRIBUTES.proposalReason]: event.reason,
+      });
+      if (record.index > 0 && proposal.index === 0) span.setAttribute(RAFT_ATTRIBUTES.logIndex, record.index);
+      if (event.outcome !== 'applied') span.setStatus({ code: SpanStatusCode.ERROR, message: event.reason });
+      span.end();
+    }
   }
 }

@@ -135,41 +135,46 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
   // Not sampled here: the proposer sampled the entry when it gave it a context.
   const entrySpans = new EntrySpans(tracer, base);
 
-  // AppendEntries and their responses feed both span kinds; for untraced traffic with no exchange
-  // sampled this costs a property check per AppendEntries and an emptiness check per response.
-  const appendSent = (message: Message): void => {
-    if (message.type === 'AppendEntries') {
-      appendSpans?.sent(message);
-      if (message.traces !== undefined) entrySpans.appendSent(message, message.traces);
-    } else if (message.type === 'AppendEntriesResponse') {
-      appendSpans?.sent(message);
-      if (!entrySpans.idle) entrySpans.responseSent(message);
+  // AppendEntries and their responses feed both span kinds. Untraced traffic with no exchange sampled
+  // costs a type check per message, a sampler step and a property check per AppendEntries.
+  const spansOnSent = (messages: readonly Message[]): void => {
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
+      if (message.type === 'AppendEntries') {
+        appendSpans?.appendSent(message);
+        if (message.traces !== undefined) entrySpans.appendSent(message, message.traces);
+      } else if (message.type === 'AppendEntriesResponse') {
+        if (appendSpans !== undefined && !appendSpans.idle) appendSpans.responseSent(message);
+        if (!entrySpans.idle) entrySpans.responseSent(message);
+      }
     }
   };
-  const appendReceived = (message: Message): void => {
-    if (message.type === 'AppendEntries') {
-      appendSpans?.received(message);
-      if (message.traces !== undefined) entrySpans.appendReceived(message, message.traces);
-    } else if (message.type === 'AppendEntriesResponse') {
-      appendSpans?.received(message);
-      if (!entrySpans.idle) entrySpans.responseReceived(message);
+  const spansOnReceived = (messages: readonly Message[]): void => {
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
+      if (message.type === 'AppendEntries') {
+        appendSpans?.appendReceived(message);
+        if (message.traces !== undefined) entrySpans.appendReceived(message, message.traces);
+      } else if (message.type === 'AppendEntriesResponse') {
+        if (appendSpans !== undefined && !appendSpans.idle) appendSpans.responseReceived(message);
+        if (!entrySpans.idle) entrySpans.responseReceived(message);
+      }
     }
   };
 
   let active = true;
-  // One dispatch per event, straight to typed handlers: message events arrive several times per
-  // proposal (an AppendEntries and its response per follower, on both ends), so each costs one
-  // switch, one counter increment and, when AppendEntries spans are on, one call.
+  // One dispatch per event, straight to typed handlers. Messages come in batches (one event per send
+  // call, one per burst received): counted in one pass, then one pass for the spans.
   const observer: Observer = (event: RaftEvent) => {
     if (!active) return;
     switch (event.type) {
-      case 'message-sent':
-        nodeMetrics.messageSent(event.messageType, event.to);
-        appendSent(event.message);
+      case 'messages-sent':
+        nodeMetrics.messagesSent(event.messages);
+        spansOnSent(event.messages);
         return;
-      case 'message-received':
-        nodeMetrics.messageReceived(event.messageType, event.from);
-        appendReceived(event.message);
+      case 'messages-received':
+        nodeMetrics.messagesReceived(event.messages);
+        spansOnReceived(event.messages);
         return;
       case 'message-dropped':
         nodeMetrics.messageDropped(event);
@@ -177,11 +182,11 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
       case 'proposal-started':
         proposalSpans.started(event);
         return;
-      case 'proposal-accepted':
-        proposalSpans.accepted(event);
+      case 'proposals-accepted':
+        proposalSpans.accepted(event.proposals);
         return;
-      case 'proposal-settled':
-        nodeMetrics.proposalSettled(event);
+      case 'proposals-settled':
+        nodeMetrics.proposalsSettled(event);
         proposalSpans.settled(event);
         return;
       case 'committed':

@@ -367,7 +367,7 @@ describe('raftInstrumentation lifecycle and options', () => {
     });
     observer({ type: 'role-changed', role: 'leader', term: 2, leader: 'a' });
     observer({ type: 'persisted', entries: 3, bytes: 30, durationMs: 1 });
-    observer({ type: 'message-sent', messageType: 'Heartbeat', to: 'b', message: heartbeat });
+    observer({ type: 'messages-sent', messages: [heartbeat] });
     const snapshot = await collector.collect();
     const points = [
       ...snapshot.points(M.term),

@@ -87,11 +87,13 @@ it(`a follower that missed ${ENTRIES} entries catches up through a snapshot on L
         snapshot: SNAPSHOTS,
         requestTimeoutMs: 30_000,
         observer: (event) => {
-          if (event.type === 'message-sent' || event.type === 'message-received') {
+          if (event.type === 'messages-sent' || event.type === 'messages-received') {
             // Only snapshot traffic is kept (as a count per direction), for the report on a failure.
-            if (event.messageType.startsWith('InstallSnapshot') || healed) {
-              const key = `${event.type} ${event.messageType}`;
-              traffic.set(`${id} ${key}`, (traffic.get(`${id} ${key}`) ?? 0) + 1);
+            for (const message of event.messages) {
+              if (message.type.startsWith('InstallSnapshot') || healed) {
+                const key = `${event.type} ${message.type}`;
+                traffic.set(`${id} ${key}`, (traffic.get(`${id} ${key}`) ?? 0) + 1);
+              }
             }
             return;
           }

@@ -6,7 +6,9 @@ import type { StoppedError } from '../errors.js';
 // Every event is a small plain object built only when an observer is attached: the driver checks
 // `observer === undefined` before computing anything for an event. Durations are in milliseconds of the
 // node's clock (virtual under the simulator). Events carry references, never copies: an observer must
-// treat everything it receives as read-only and must not keep `message` objects beyond the call.
+// treat everything it receives as read-only and must not keep the messages or arrays an event holds
+// beyond the call. What happens per message or per proposal under load is reported in batches, one
+// event per batch, so an observer's cost does not grow with an event per item.
 
 /** The node loaded its storage and is about to take part in the cluster. Emitted once per start. */
 export interface NodeStartedEvent {
@@ -55,22 +57,27 @@ export interface PersistedEvent {
   readonly durationMs: number;
 }
 
-/** The driver handed `message` to the transport (which may still drop it). */
-export interface MessageSentEvent {
-  readonly type: 'message-sent';
-  readonly messageType: MessageType;
-  readonly to: NodeId;
-  /** The message itself (read-only, do not keep): span attributes such as the entries it carries. */
-  readonly message: Message;
+/**
+ * The driver handed `messages` to the transport in one `send` call (which may still drop some). One
+ * event per call, not per message: under load a leader's batch holds an AppendEntries per follower for
+ * every proposal it took in, hundreds per call.
+ */
+export interface MessagesSentEvent {
+  readonly type: 'messages-sent';
+  /** In the order sent, each with its `type` and `to` (read-only, do not keep: span attributes such as the entries carried). */
+  readonly messages: readonly Message[];
 }
 
-/** The transport delivered `message` to this running node. */
-export interface MessageReceivedEvent {
-  readonly type: 'message-received';
-  readonly messageType: MessageType;
-  readonly from: NodeId;
-  /** The message itself (read-only, do not keep). */
-  readonly message: Message;
+/**
+ * The transport delivered `messages` to this running node, in order of delivery. Reported together: one
+ * microtask after the first of them arrived, or sooner, before any other event of this node (so before
+ * the messages it sends and the batch it carries out in reaction to them). A leader under load receives
+ * hundreds of responses between two of its batches; one event per message cost more than the counting.
+ */
+export interface MessagesReceivedEvent {
+  readonly type: 'messages-received';
+  /** Each with its `type` and `from` (read-only, do not keep). */
+  readonly messages: readonly Message[];
 }
 
 /** Why a transport dropped an outbound message. */
@@ -100,18 +107,31 @@ export interface MessageDroppedEvent {
 /** `propose()` accepted a request from the caller (emitted synchronously, in the caller's context). */
 export interface ProposalStartedEvent {
   readonly type: 'proposal-started';
-  /** Unique per node instance; links this proposal's later events. */
+  /** Unique per node instance; links this proposal to its records in later batch events. */
   readonly proposalId: number;
   /** Payload size. */
   readonly bytes: number;
 }
 
-/** The proposal landed in the leader's log at (`index`, `term`); it still has to commit and apply. */
-export interface ProposalAcceptedEvent {
-  readonly type: 'proposal-accepted';
+/** One proposal, as the batch events report it (read-only, do not keep). */
+export interface ProposalRecord {
+  /** The `proposalId` of its `proposal-started` event. */
   readonly proposalId: number;
+  /** Where the entry landed in the log, or 0 if the engine never placed it. */
   readonly index: number;
+  /** The term it landed in, or 0 if the engine never placed it. */
   readonly term: number;
+  /** `clock.now()` when `propose()` was called. */
+  readonly startedAt: number;
+}
+
+/**
+ * Proposals that landed in the leader's log (each at its `index` and `term`); they still have to
+ * commit and apply. One event per batch the node carries out, in log order, not one per proposal.
+ */
+export interface ProposalsAcceptedEvent {
+  readonly type: 'proposals-accepted';
+  readonly proposals: readonly ProposalRecord[];
 }
 
 /**
@@ -135,15 +155,19 @@ export type ProposalSettleReason =
   | 'stopped'
   | 'untracked';
 
-/** A proposal's promise settled, `durationMs` after `propose()` was called. */
-export interface ProposalSettledEvent {
-  readonly type: 'proposal-settled';
-  readonly proposalId: number;
+/**
+ * Proposals whose promises settled together, all with the same outcome and reason: the proposals one
+ * apply call answered, one refused, all those pending when the node stopped, one that timed out. Each
+ * one's time from `propose()` is `settledAt - proposal.startedAt`.
+ */
+export interface ProposalsSettledEvent {
+  readonly type: 'proposals-settled';
   readonly outcome: 'applied' | 'rejected' | 'failed';
   readonly reason: ProposalSettleReason;
-  /** Where the entry landed, or 0 if the engine never placed it. */
-  readonly index: number;
-  readonly durationMs: number;
+  /** `clock.now()` when they settled. */
+  readonly settledAt: number;
+  /** At least one; `index` and `term` are 0 for a proposal the engine never placed. */
+  readonly proposals: readonly ProposalRecord[];
 }
 
 /** A linearizable read (ReadIndex) settled, `durationMs` after `read()` was called. */
@@ -210,12 +234,12 @@ export type RaftEvent =
   | CommittedEvent
   | AppliedEvent
   | PersistedEvent
-  | MessageSentEvent
-  | MessageReceivedEvent
+  | MessagesSentEvent
+  | MessagesReceivedEvent
   | MessageDroppedEvent
   | ProposalStartedEvent
-  | ProposalAcceptedEvent
-  | ProposalSettledEvent
+  | ProposalsAcceptedEvent
+  | ProposalsSettledEvent
   | ReadSettledEvent
   | ReplicationProgressEvent
   | SnapshotCreatedEvent

@@ -16,7 +16,7 @@ export interface MemoryNetworkOptions {
    * Reasons: `injected` (the drop rate), `unreachable` (the link is cut, or the receiver is unknown,
    * not started or stopped at delivery), `stopped` (the sender was stopped before delivery, or sent
    * after stopping). Called in a later microtask, never inside `send`, so the sender's own
-   * `message-sent` event comes first. Must not throw: an error it throws surfaces as an unhandled
+   * `messages-sent` event comes first. Must not throw: an error it throws surfaces as an unhandled
    * promise rejection, and delivery of other messages goes on.
    *
    * @example

@@ -230,15 +230,22 @@ export class GatedStorage implements Storage {
   }
 }
 
-/** Wraps a Transport and records every message the node sends. */
+/** Wraps a Transport, records every message the node sends, and can deliver messages synchronously. */
 export class RecordingTransport implements Transport {
   readonly sent: Message[] = [];
   onSend: ((messages: readonly Message[]) => void) | undefined;
+  private handler: MessageHandler | undefined;
 
   constructor(private readonly inner: Transport) {}
 
   start(handler: MessageHandler): Promise<void> {
+    this.handler = handler;
     return this.inner.start(handler);
+  }
+  /** Hand `message` to the node now, as its transport would on arrival (not a microtask later). */
+  deliver(message: Message): void {
+    if (this.handler === undefined) throw new Error('the transport has not started');
+    this.handler(message);
   }
   send(messages: readonly Message[]): void {
     this.sent.push(...messages);

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from './node-harness.test-support.js';
-import { ProposalTracker } from './proposal-tracker.js';
+import { type ProposalReporter, ProposalTracker } from './proposal-tracker.js';
 
 const NO_TIMEOUT = Number.POSITIVE_INFINITY;
 
 function applied(term: number, result: string) {
   return { term, hasResult: true, result } as const;
+}
+
+/** A reporter writing one line per acceptance and one per settled batch. */
+function recorder(reports: string[]): ProposalReporter {
+  return {
+    accepted: (proposals) => {
+      for (const proposal of proposals) reports.push(`accepted ${proposal.proposalId} at ${proposal.index}`);
+    },
+    settled: (outcome, reason, proposals) => {
+      const which = proposals.map((proposal) => `${proposal.proposalId} at ${proposal.index}`);
+      reports.push(`${outcome} ${reason}: ${which.join(', ')}`);
+    },
+  };
 }
 
 describe('ProposalTracker', () => {
@@ -67,10 +80,7 @@ describe('ProposalTracker', () => {
   it('a timed-out proposal is forgotten: its entry applying later settles nothing and reports once', async () => {
     const clock = new VirtualClock();
     const reports: string[] = [];
-    const tracker = new ProposalTracker<string>({
-      accepted: (id, index) => reports.push(`accepted ${id} at ${index}`),
-      settled: (id, outcome, reason, index) => reports.push(`${outcome} ${id} ${reason} at ${index}`),
-    });
+    const tracker = new ProposalTracker<string>(recorder(reports));
     const promise = tracker.open(1, clock, 100, undefined);
     tracker.onOutcome({ proposalId: 1, accepted: true, index: 2, term: 1 }, 0);
     const settled = promise.catch((error: unknown) => error);
@@ -78,16 +88,14 @@ describe('ProposalTracker', () => {
     await expect(settled).resolves.toMatchObject({ code: 'RAFT_TIMEOUT' });
     tracker.onApplied(2, applied(1, 'late'));
     expect(tracker.size).toBe(0);
-    expect(reports).toEqual(['accepted 1 at 2', 'failed 1 timeout at 2']);
+    tracker.flushReports();
+    expect(reports).toEqual(['accepted 1 at 2', 'failed timeout: 1 at 2']);
   });
 
   it('reports why each proposal settled: applied, replaced by another term, refused, untracked', async () => {
     const clock = new VirtualClock();
     const reports: string[] = [];
-    const tracker = new ProposalTracker<string>({
-      accepted: () => undefined,
-      settled: (id, outcome, reason, index) => reports.push(`${id} ${outcome} ${reason} at ${index}`),
-    });
+    const tracker = new ProposalTracker<string>(recorder(reports));
     const promises = [1, 2, 3, 4].map((id) =>
       tracker.open(id, clock, NO_TIMEOUT, undefined).catch((error: unknown) => error),
     );
@@ -98,12 +106,57 @@ describe('ProposalTracker', () => {
     tracker.onApplied(6, applied(3, 'another leader'));
     tracker.onOutcome({ proposalId: 4, accepted: true, index: 2, term: 1 }, 6);
     await Promise.all(promises);
+    // Settled at once, each after what was batched before it (a proposal is accepted before it settles).
     expect(reports).toEqual([
-      '3 rejected transferring at 0',
-      '1 applied applied at 5',
-      '2 rejected replaced at 6',
-      '4 failed untracked at 2',
+      'accepted 1 at 5',
+      'accepted 2 at 6',
+      'rejected transferring: 3 at 0',
+      'applied applied: 1 at 5',
+      'rejected replaced: 2 at 6',
+      'accepted 4 at 2',
+      'failed untracked: 4 at 2',
     ]);
+  });
+
+  it('acceptances and applied settlements are reported in batches when flushed, in order, with their start times', async () => {
+    const clock = new VirtualClock();
+    const batches: string[] = [];
+    const tracker = new ProposalTracker<string>({
+      accepted: (proposals) => batches.push(`accepted ${proposals.map((p) => p.proposalId).join(',')}`),
+      settled: (outcome, reason, proposals) =>
+        batches.push(
+          `${outcome} ${reason} ${proposals.map((p) => `${p.proposalId}@${p.index}/${p.term} from ${p.startedAt}`).join(',')}`,
+        ),
+    });
+    const promises = [1, 2, 3].map((id) => tracker.open(id, clock, NO_TIMEOUT, undefined));
+    await clock.advance(10);
+    const late = tracker.open(4, clock, NO_TIMEOUT, undefined);
+    for (const id of [1, 2, 3, 4])
+      tracker.onOutcome({ proposalId: id, accepted: true, index: 10 + id, term: 2 }, 0);
+    expect(batches).toEqual([]);
+    tracker.flushReports();
+    for (const index of [11, 12, 13, 14]) tracker.onApplied(index, applied(2, `r${index}`));
+    expect(batches).toHaveLength(1);
+    tracker.flushReports();
+    tracker.flushReports();
+    expect(batches).toEqual([
+      'accepted 1,2,3,4',
+      'applied applied 1@11/2 from 0,2@12/2 from 0,3@13/2 from 0,4@14/2 from 10',
+    ]);
+    await expect(Promise.all([...promises, late])).resolves.toEqual(['r11', 'r12', 'r13', 'r14']);
+  });
+
+  it('rejectAll reports every pending proposal in one failed stopped batch', async () => {
+    const clock = new VirtualClock();
+    const reports: string[] = [];
+    const tracker = new ProposalTracker<string>(recorder(reports));
+    const promises = [1, 2].map((id) =>
+      tracker.open(id, clock, NO_TIMEOUT, undefined).catch(() => 'rejected'),
+    );
+    tracker.onOutcome({ proposalId: 2, accepted: true, index: 9, term: 1 }, 0);
+    tracker.rejectAll(new Error('stopped'));
+    expect(reports).toEqual(['accepted 2 at 9', 'failed stopped: 1 at 0, 2 at 9']);
+    await expect(Promise.all(promises)).resolves.toEqual(['rejected', 'rejected']);
   });
 
   it('rejectAll rejects proposals in both stages with the given error', async () => {

@@ -269,14 +269,14 @@ describe('RaftNode: observer', () => {
       'persisted',
       'committed',
       'applied',
-      'message-sent',
-      'message-received',
+      'messages-sent',
+      'messages-received',
     ]) {
       expect(types).toContain(type);
     }
     expect(events).toContainEqual(
       expect.objectContaining({ type: 'role-changed', role: 'leader', leader: 'a' }),
     );
-    expect(events).toContainEqual(expect.objectContaining({ type: 'proposal-settled', outcome: 'applied' }));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'proposals-settled', outcome: 'applied' }));
   });
 });

@@ -18,6 +18,7 @@ import { loadInitialState, refuseIfRemoved } from './initial-state.js';
 import { proposalTraceContext, type TraceContextSource } from './proposal-trace-context.js';
 import { ProposalTracker } from './proposal-tracker.js';
 import { ReadTracker } from './read-tracker.js';
+import { orderedObserver, type ReceivedMessages } from './received-messages.js';
 import { rejectionError } from './rejection-error.js';
 import { abortReason, type ReadOptions, type RequestOptions, RequestWaiter } from './request-waiter.js';
 import { type SnapshotHost, snapshotsSupported } from './snapshot-host.js';
@@ -186,7 +187,9 @@ function describe(error: unknown): string {
 class DriverNode<Result> implements RaftNode<Result> {
   readonly id: NodeId;
   private readonly clock: Clock;
+  /** The user's observer behind a flush of {@link received}: any event comes after the messages received before it. */
   private readonly observer: Observer | undefined;
+  private readonly received: ReceivedMessages | undefined;
   private readonly tickMs: number;
   private readonly requestTimeoutMs: number;
   private readonly engineOptions: RaftOptions;
@@ -220,7 +223,9 @@ class DriverNode<Result> implements RaftNode<Result> {
   constructor(private readonly options: RaftNodeOptions<Result>) {
     this.id = options.id;
     this.clock = options.clock ?? systemClock();
-    this.observer = options.observer;
+    const ordered = options.observer === undefined ? undefined : orderedObserver(options.observer);
+    this.observer = ordered?.emit;
+    this.received = ordered?.received;
     this.tickMs = options.tickMs ?? 100;
     if (!(this.tickMs > 0 && Number.isFinite(this.tickMs)))
       throw new RangeError('tickMs must be a positive number');
@@ -245,17 +250,9 @@ class DriverNode<Result> implements RaftNode<Result> {
       observer === undefined
         ? undefined
         : {
-            accepted: (proposalId, index, term) =>
-              observer({ type: 'proposal-accepted', proposalId, index, term }),
-            settled: (proposalId, outcome, reason, index, startedAt) =>
-              observer({
-                type: 'proposal-settled',
-                proposalId,
-                outcome,
-                reason,
-                index,
-                durationMs: clock.now() - startedAt,
-              }),
+            accepted: (proposals) => observer({ type: 'proposals-accepted', proposals }),
+            settled: (outcome, reason, proposals) =>
+              observer({ type: 'proposals-settled', outcome, reason, settledAt: clock.now(), proposals }),
           },
     );
     this.reads = new ReadTracker(
@@ -512,9 +509,7 @@ class DriverNode<Result> implements RaftNode<Result> {
   private receive(message: Message): void {
     // Before start and after stop the node does not exist as far as the cluster is concerned.
     if (this.lifecycle !== 'running') return;
-    if (this.observer !== undefined) {
-      this.observer({ type: 'message-received', messageType: message.type, from: message.from, message });
-    }
+    if (this.received !== undefined) this.received.add(message);
     if (message.type === 'InstallSnapshot' || message.type === 'InstallSnapshotResponse') {
       this.input((engine) => {
         engine.step(message);
@@ -677,6 +672,7 @@ class DriverNode<Result> implements RaftNode<Result> {
         change.waiter.reject(rejectionError(outcome.reason, outcome.leaderHint));
       }
     }
+    this.proposals.flushReports();
     if (ready.config !== undefined) this.learnAddresses(ready.config);
     for (const failure of ready.readFailures) this.reads.onFailure(failure);
     if (ready.committedEntries.length > 0 && !(await this.apply(ready.committedEntries))) return false;
@@ -720,6 +716,7 @@ class DriverNode<Result> implements RaftNode<Result> {
           this.proposals.onApplied(entry.index, { term: entry.term, hasResult: false, result: undefined });
         }
       }
+      this.proposals.flushReports();
     }
     this.appliedIndex = lastIndex;
     this.reads.onApplied(this.appliedIndex);
@@ -734,10 +731,7 @@ class DriverNode<Result> implements RaftNode<Result> {
   private send(messages: readonly Message[]): void {
     if (messages.length === 0) return;
     this.options.transport.send(messages);
-    const observer = this.observer;
-    if (observer === undefined) return;
-    for (const message of messages)
-      observer({ type: 'message-sent', messageType: message.type, to: message.to, message });
+    if (this.observer !== undefined) this.observer({ type: 'messages-sent', messages });
   }
 
   /** A membership change is done once its final configuration is applied here. */
