@@ -59,8 +59,7 @@ export interface PersistedEvent {
 
 /**
  * The driver handed `messages` to the transport in one `send` call (which may still drop some). One
- * event per call, not per message: under load a leader's batch holds an AppendEntries per follower for
- * every proposal it took in, hundreds per call.
+ * event per call, not per message: a batch's heartbeats, appends and responses arrive together.
  */
 export interface MessagesSentEvent {
   readonly type: 'messages-sent';
