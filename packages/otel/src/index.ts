@@ -15,6 +15,7 @@ export { combineObservers } from './combine-observers.js';
 export { InvalidInstrumentationOptionsError } from './instrumentation-errors.js';
 export type { RaftInstrumentation, RaftInstrumentationOptions } from './raft-instrumentation.js';
 export {
+  DEFAULT_PROPOSAL_DURATION_MAX_PER_SECOND,
   DEFAULT_PROPOSAL_DURATION_SAMPLE_RATIO,
   DEFAULT_SAMPLE_RATIO,
   INSTRUMENTATION_SCOPE,

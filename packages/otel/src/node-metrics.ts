@@ -10,7 +10,7 @@ import type {
 import type { Message, NodeId, RaftEvent, Role } from '@raft/core';
 import { MessageCounts } from './message-counts.js';
 import { RAFT_ATTRIBUTES, RAFT_METRIC_NAMES } from './raft-semantic-conventions.js';
-import type { StrideSampler } from './stride-sampler.js';
+import type { RateCappedSampler } from './rate-capped-sampler.js';
 
 type Event<T extends RaftEvent['type']> = Extract<RaftEvent, { type: T }>;
 type SettleReason = Event<'proposals-settled'>['reason'];
@@ -93,8 +93,8 @@ export class NodeMetrics {
   constructor(
     private readonly meter: Meter,
     private readonly base: Attributes,
-    /** Which applied proposals get their latency recorded (see `proposalDurationSampleRatio`). */
-    private readonly proposalDurationSampler: StrideSampler,
+    /** Which applied proposals get their latency recorded (see `proposalDurationSampleRatio` and `proposalDurationMaxPerSecond`). */
+    private readonly proposalDurationSampler: RateCappedSampler,
   ) {
     const tally = (extra: Attributes = {}): Tally => ({ value: 0, attributes: { ...base, ...extra } });
     this.leaderChanges = tally();
@@ -326,13 +326,14 @@ export class NodeMetrics {
     // Proposal-to-apply latency: only applied proposals have one. (A timeout's duration is the
     // timeout and a refusal's is immediate; both are counted above.) This is the one histogram
     // recorded per proposal, and each SDK record hashes its attribute set (about 0.3 µs with the node
-    // id alone): recording a fixed share of them keeps the cost bounded under load, while the exact
-    // count stays in raft.proposals above.
+    // id alone): past a rate cap an even share is recorded, so the cost stays bounded under load,
+    // while the exact count stays in raft.proposals above.
     if (event.outcome !== 'applied') return;
     const sampler = this.proposalDurationSampler;
+    const settledAt = event.settledAt;
     for (let i = 0; i < proposals.length; i++) {
-      if (sampler.sample()) {
-        this.proposalDuration.record((event.settledAt - proposals[i]!.startedAt) / 1000, this.base);
+      if (sampler.sample(settledAt)) {
+        this.proposalDuration.record((settledAt - proposals[i]!.startedAt) / 1000, this.base);
       }
     }
   }

@@ -12,13 +12,14 @@ afterEach(async () => {
   collector = undefined;
 });
 
-function instrumented(proposalDurationSampleRatio = 1) {
+function instrumented(proposalDurationSampleRatio = 1, proposalDurationMaxPerSecond?: number) {
   collector = metricCollector();
   const { observer } = raftInstrumentation({
     nodeId: 'a',
     meterProvider: collector.meterProvider,
     sampleRatio: 0,
     proposalDurationSampleRatio,
+    ...(proposalDurationMaxPerSecond === undefined ? {} : { proposalDurationMaxPerSecond }),
   });
   return { observer, collector };
 }
@@ -91,5 +92,31 @@ describe('raftInstrumentation: batch events', () => {
     const snapshot = await collector.collect();
     expect(snapshot.value(M.proposals, { 'raft.proposal.outcome': 'applied' })).toBe(4);
     expect(snapshot.histogram(M.proposalDuration).count).toBe(2);
+  });
+
+  it('by default times every applied proposal of a quiet node, and about 1,000 a second under load', async () => {
+    const { observer, collector } = instrumented();
+    const settle = (settledAt: number, proposals: ProposalRecord[]) =>
+      observer({ type: 'proposals-settled', outcome: 'applied', reason: 'applied', settledAt, proposals });
+    let id = 0;
+    const batch = (size: number) => Array.from({ length: size }, () => record(++id, id, 0));
+    // Quiet: 10 proposals a second for 2 s, all timed.
+    for (let ms = 0; ms < 2_000; ms += 100) settle(ms, batch(1));
+    expect((await collector.collect()).histogram(M.proposalDuration).count).toBe(20);
+    // Loaded: batches of 500 every 5 ms (100,000 a second) for 2 s: the first 100 ms window learns the
+    // rate (at most 200 records), then 100 per window.
+    for (let ms = 2_000; ms < 4_000; ms += 5) settle(ms, batch(500));
+    const snapshot = await collector.collect();
+    expect(snapshot.value(M.proposals, { 'raft.proposal.outcome': 'applied' })).toBe(20 + 400 * 500);
+    const timedUnderLoad = snapshot.histogram(M.proposalDuration).count - 20;
+    expect(timedUnderLoad).toBeGreaterThanOrEqual(1_900);
+    expect(timedUnderLoad).toBeLessThanOrEqual(2_000 + 200);
+  });
+
+  it('proposalDurationMaxPerSecond: Infinity times every applied proposal however many', async () => {
+    const { observer, collector } = instrumented(1, Number.POSITIVE_INFINITY);
+    const proposals = Array.from({ length: 5_000 }, (_, i) => record(i + 1, i + 1, 0));
+    observer({ type: 'proposals-settled', outcome: 'applied', reason: 'applied', settledAt: 1, proposals });
+    expect((await collector.collect()).histogram(M.proposalDuration).count).toBe(5_000);
   });
 });

@@ -386,13 +386,16 @@ describe('raftInstrumentation lifecycle and options', () => {
     expect(snapshot.value(M.term)).toBe(2);
   });
 
-  it('rejects an empty nodeId or a sample ratio outside [0, 1] with RAFT_OTEL_INVALID_OPTIONS', () => {
+  it('rejects an empty nodeId, a sample ratio outside [0, 1] or a non-positive rate cap with RAFT_OTEL_INVALID_OPTIONS', () => {
     for (const options of [
       { nodeId: '' },
       { nodeId: 'a', sampleRatio: 1.5 },
       { nodeId: 'a', sampleRatio: Number.NaN },
       { nodeId: 'a', proposalDurationSampleRatio: -0.1 },
       { nodeId: 'a', proposalDurationSampleRatio: Number.NaN },
+      { nodeId: 'a', proposalDurationMaxPerSecond: 0 },
+      { nodeId: 'a', proposalDurationMaxPerSecond: -5 },
+      { nodeId: 'a', proposalDurationMaxPerSecond: Number.NaN },
     ]) {
       expect(() => raftInstrumentation(options)).toThrow(
         expect.objectContaining({ code: 'RAFT_OTEL_INVALID_OPTIONS' }),
