@@ -8,7 +8,6 @@ import {
   ENTRY_KEYS_START,
   FORMAT_VERSION_KEY,
 } from '../src/key-layout.js';
-import type { BinaryLevel } from '../src/stored-records.js';
 import { withRawLevel } from './raw-level.js';
 import { TempDirectories } from './temp-directories.js';
 
