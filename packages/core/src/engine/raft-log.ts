@@ -58,6 +58,9 @@ export class RaftLog {
     this.unstableFrom = last + 1;
   }
 
+  /** Highest index handed out to be applied (by a Ready or early); applied catches up with it. */
+  private handedOut = 0;
+
   firstIndex(): number {
     return this.offsetIndex + 1;
   }
@@ -208,16 +211,24 @@ export class RaftLog {
   }
 
   hasEntriesToApply(): boolean {
-    return this.applyLimit() > this.applied;
+    return this.applyLimit() > Math.max(this.applied, this.handedOut);
   }
 
-  /** Committed, durable entries not yet applied. */
-  entriesToApply(): Entry[] {
-    return this.slice(this.applied + 1, this.applyLimit() + 1);
+  /**
+   * Committed, durable entries not yet applied nor handed out for applying; they count as handed out
+   * from now on, so a driver applying one batch while taking the next never gets an entry twice.
+   */
+  takeEntriesToApply(): Entry[] {
+    const from = Math.max(this.applied, this.handedOut) + 1;
+    const limit = this.applyLimit();
+    if (limit < from) return [];
+    this.handedOut = limit;
+    return this.slice(from, limit + 1);
   }
 
   appliedTo(index: number): void {
     if (index > this.applied) this.applied = index;
+    if (index > this.handedOut) this.handedOut = index;
   }
 
   /** The compaction point: the last discarded entry. */

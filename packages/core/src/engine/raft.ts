@@ -332,6 +332,20 @@ export class Raft {
     );
   }
 
+  /**
+   * Committed entries that are durable here and were not handed out yet, for a driver whose previous
+   * Ready is still being written: applying them need not wait for that write (they were written by
+   * earlier batches). Report them applied with {@link appliedTo}.
+   */
+  takeCommittedEntries(): Entry[] {
+    return this.log.takeEntriesToApply();
+  }
+
+  /** The driver applied every entry up to `index` (handed out by {@link takeCommittedEntries}). */
+  appliedTo(index: number): void {
+    this.log.appliedTo(index);
+  }
+
   /** Take the next batch of work. See {@link Ready} for the order in which to carry it out. */
   ready(): Ready {
     // Reads that arrived since the last batch share one confirmation round.
@@ -349,7 +363,7 @@ export class Raft {
         entries.length > 0 || hard.term !== this.previousHard.term || hard.vote !== this.previousHard.vote,
       messages: this.messages,
       persistedMessages: this.persistedMessages,
-      committedEntries: this.log.entriesToApply(),
+      committedEntries: this.log.takeEntriesToApply(),
       readStates: this.readStates,
       readFailures: this.readFailures,
       proposalOutcomes: this.proposalOutcomes,

@@ -67,7 +67,10 @@ export interface SnapshotRequest {
  * 4. apply `committedEntries` in order, serve `readStates` once applied, settle `proposalOutcomes`.
  *    This may overlap step 2: committed entries are always ones an earlier batch made durable here;
  * 5. call {@link Raft.advance} with this batch, once both the write and the applying are done.
- * The driver must not call `ready()` again before `advance()`.
+ * The driver must not call `ready()` again before `advance()`. While step 2 is in flight it may take
+ * entries that commit meanwhile with {@link Raft.takeCommittedEntries} and apply them at once (after
+ * this batch's `committedEntries`), reporting them with {@link Raft.appliedTo}: they too were made
+ * durable here by earlier batches, and no entry is handed out twice.
  */
 export interface Ready {
   readonly softState: SoftState | undefined;

@@ -202,3 +202,38 @@ describe('RaftNode: what is written, and applying around the write (Figure 2)', 
     expect(leader.stateMachine.values).toEqual(['first', 'second']);
   });
 });
+
+describe('RaftNode: applying while a write is in flight', () => {
+  it('entries that commit while the leader writes a later batch are applied and answered before that write ends', async () => {
+    cluster = new TestCluster(IDS);
+    const leader = await cluster.startWithLeader('a');
+    await cluster.clock.advance(200);
+    // The followers hold their writes: the leader writes `first` itself, but nothing commits yet.
+    const followers = [cluster.member('b'), cluster.member('c')];
+    for (const follower of followers) follower.storage.hold();
+    let firstSettled = false;
+    const first = leader.node.propose(bytes('first'));
+    void first.finally(() => {
+      firstSettled = true;
+    });
+    await cluster.clock.advance(50);
+    expect(leader.storage.inFlight).toBe(0);
+    expect(firstSettled).toBe(false);
+    // The leader's next write is held. The followers' writes complete and their acknowledgements
+    // commit `first`, which this node made durable in its previous write.
+    leader.storage.hold();
+    const second = leader.node.propose(bytes('second'));
+    await cluster.clock.advance(0);
+    expect(leader.storage.inFlight).toBe(1);
+    for (const follower of followers) follower.storage.release();
+    await cluster.clock.advance(50);
+    expect(leader.storage.inFlight).toBe(1);
+    expect(firstSettled).toBe(true);
+    expect(await cluster.clock.outcome(first, 0)).toMatchObject({ status: 'fulfilled' });
+    expect(leader.stateMachine.values).toEqual(['first']);
+    // `second` is committed on the followers' disks but not on this one: it waits for this write.
+    leader.storage.release();
+    expect(await cluster.clock.outcome(second, 5_000)).toMatchObject({ status: 'fulfilled' });
+    expect(leader.stateMachine.values).toEqual(['first', 'second']);
+  });
+});

@@ -201,6 +201,11 @@ class DriverNode<Result> implements RaftNode<Result> {
   private tickTimer: Timer | undefined;
   /** Exactly one Ready is carried out at a time; inputs arriving meanwhile go into the next one. */
   private batchInFlight = false;
+  /** A Ready's durable write is in flight (entries committed meanwhile may be applied at once). */
+  private writing = false;
+  private earlyApplyScheduled = false;
+  /** Applies run one after another, in log order: the Ready's own and those made during a write. */
+  private applying: Promise<boolean> = Promise.resolve(true);
   private appliedIndex = 0;
   private committedIndex = 0;
   private readonly deferredCommit = new DeferredCommit();
@@ -567,10 +572,43 @@ class DriverNode<Result> implements RaftNode<Result> {
 
   private pump(): void {
     const engine = this.engine;
-    if (this.batchInFlight || this.lifecycle !== 'running' || engine === undefined) return;
+    if (this.lifecycle !== 'running' || engine === undefined) return;
+    if (this.batchInFlight) {
+      if (this.writing) this.scheduleEarlyApply();
+      return;
+    }
     if (!engine.hasReady() && !this.exclusiveTasks.pending) return;
     this.batchInFlight = true;
     void this.drain(engine);
+  }
+
+  /**
+   * While this node's write is in flight, entries that commit meanwhile (acknowledgements arriving) are
+   * applied at once rather than after that write: they were written by earlier batches. Once per
+   * microtask, so the acknowledgements that arrive together share one apply.
+   */
+  private scheduleEarlyApply(): void {
+    if (this.earlyApplyScheduled) return;
+    this.earlyApplyScheduled = true;
+    void Promise.resolve().then(() => {
+      this.earlyApplyScheduled = false;
+      const engine = this.engine;
+      if (!this.writing || this.lifecycle !== 'running' || engine === undefined) return;
+      const entries = engine.takeCommittedEntries();
+      if (entries.length === 0) return;
+      this.inApplyOrder(async () => {
+        const applied = await this.apply(entries);
+        if (applied) engine.appliedTo(entries[entries.length - 1]!.index);
+        return applied;
+      }).catch((error: unknown) => this.fail(error));
+    });
+  }
+
+  /** Runs `task` after every apply started before it. */
+  private inApplyOrder(task: () => Promise<boolean>): Promise<boolean> {
+    const next = this.applying.then((ok) => (ok ? task() : false));
+    this.applying = next.catch(() => false);
+    return next;
   }
 
   /** Carry out Ready batches one at a time until the engine has nothing more. Never rejects. */
@@ -630,7 +668,9 @@ class DriverNode<Result> implements RaftNode<Result> {
     // 2 and 4 overlap: the entries to apply were made durable by earlier batches, so applying them (and
     // answering clients) need not wait for this batch's write. Both finish before `advance`.
     const [written, applied] = await Promise.all([this.write(ready), this.applyReady(ready)]);
-    return written && applied;
+    if (!written || !applied) return false;
+    // Entries that committed during the write may still be applying: the batch ends after them.
+    return this.applying;
   }
 
   /** A hard state on its own, outside the Ready loop (the store takes calls in the order they are made). */
@@ -644,7 +684,12 @@ class DriverNode<Result> implements RaftNode<Result> {
     const hardState = this.deferredCommit.take(ready.hardState);
     const observer = this.observer;
     const startedAt = observer === undefined ? 0 : this.clock.now();
-    await this.options.storage.persist({ hardState, entries: ready.entries });
+    this.writing = true;
+    try {
+      await this.options.storage.persist({ hardState, entries: ready.entries });
+    } finally {
+      this.writing = false;
+    }
     if (this.lifecycle !== 'running') return false;
     if (observer !== undefined) {
       let bytes = 0;
@@ -675,7 +720,10 @@ class DriverNode<Result> implements RaftNode<Result> {
     this.proposals.flushReports();
     if (ready.config !== undefined) this.learnAddresses(ready.config);
     for (const failure of ready.readFailures) this.reads.onFailure(failure);
-    if (ready.committedEntries.length > 0 && !(await this.apply(ready.committedEntries))) return false;
+    if (ready.committedEntries.length > 0) {
+      const entries = ready.committedEntries;
+      if (!(await this.inApplyOrder(() => this.apply(entries)))) return false;
+    } else if (!(await this.applying)) return false;
     for (const state of ready.readStates) this.reads.onReadState(state, this.appliedIndex);
     return true;
   }
