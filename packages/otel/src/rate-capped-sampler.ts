@@ -18,12 +18,10 @@ export class RateCappedSampler {
   private candidates = 0;
   private picked = 0;
   private thinning: StrideSampler | undefined;
+  private readonly ratioSampler: StrideSampler;
 
-  constructor(
-    ratio: number,
-    maxPerSecond: number,
-    private readonly ratioSampler = new StrideSampler(ratio),
-  ) {
+  constructor(ratio: number, maxPerSecond: number) {
+    this.ratioSampler = new StrideSampler(ratio);
     this.perWindow = (maxPerSecond * WINDOW_MS) / 1000;
   }
 

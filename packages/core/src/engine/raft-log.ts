@@ -28,6 +28,8 @@ export class RaftLog {
   persistedIndex: number;
   /** First index not yet handed out in a Ready for persisting. */
   private unstableFrom: number;
+  /** Highest index handed out to be applied (by a Ready or early); `applied` catches up with it. */
+  private handedOut = 0;
 
   /**
    * @param offset the last discarded entry (compaction point), or (0, 0)
@@ -57,9 +59,6 @@ export class RaftLog {
     this.persistedIndex = last;
     this.unstableFrom = last + 1;
   }
-
-  /** Highest index handed out to be applied (by a Ready or early); applied catches up with it. */
-  private handedOut = 0;
 
   firstIndex(): number {
     return this.offsetIndex + 1;
@@ -211,7 +210,12 @@ export class RaftLog {
   }
 
   hasEntriesToApply(): boolean {
-    return this.applyLimit() > Math.max(this.applied, this.handedOut);
+    return this.applyLimit() > this.lastHandedOut();
+  }
+
+  /** Applied or handed out for applying (`applied` also jumps on its own to a snapshot). */
+  private lastHandedOut(): number {
+    return Math.max(this.applied, this.handedOut);
   }
 
   /**
@@ -219,7 +223,7 @@ export class RaftLog {
    * from now on, so a driver applying one batch while taking the next never gets an entry twice.
    */
   takeEntriesToApply(): Entry[] {
-    const from = Math.max(this.applied, this.handedOut) + 1;
+    const from = this.lastHandedOut() + 1;
     const limit = this.applyLimit();
     if (limit < from) return [];
     this.handedOut = limit;
