@@ -90,6 +90,13 @@ const mutations = [
     find: 'const limit = Math.min(index, this.snapshot?.index ?? 0, this.log.applied, this.log.persistedIndex);',
     replace: 'const limit = Math.min(index, this.log.lastIndex());',
   },
+  {
+    name: 'apply-uncommitted-entries',
+    rule: 'Raft §5.3: only committed entries are applied (durable on a quorum, never rewritten)',
+    file: 'src/engine/raft-log.ts',
+    find: 'return Math.min(this.committed, this.unstableFrom - 1);',
+    replace: 'return this.unstableFrom - 1;',
+  },
 ];
 
 const args = process.argv.slice(2);

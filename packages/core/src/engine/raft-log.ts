@@ -204,9 +204,15 @@ export class RaftLog {
     }
   }
 
-  /** The highest index that may be applied: committed and durable here. */
+  /**
+   * The highest index that may be applied: committed, so durable on a quorum, and handed to this
+   * node's storage in a Ready (its write may still be in flight). A committed entry never changes, so
+   * applying it need not wait for this node's own copy (Raft thesis §10.2.1): a leader whose disk is
+   * slower than both followers' answers with their writes. Entries not yet handed out for writing
+   * wait, so a snapshot, which is saved between batches, never gets ahead of the entries below it.
+   */
   applyLimit(): number {
-    return Math.min(this.committed, this.persistedIndex);
+    return Math.min(this.committed, this.unstableFrom - 1);
   }
 
   hasEntriesToApply(): boolean {
@@ -219,8 +225,8 @@ export class RaftLog {
   }
 
   /**
-   * Committed, durable entries not yet applied nor handed out for applying; they count as handed out
-   * from now on, so a driver applying one batch while taking the next never gets an entry twice.
+   * Entries up to {@link applyLimit} not yet applied nor handed out for applying; they count as handed
+   * out from now on, so a driver applying one batch while taking the next never gets an entry twice.
    */
   takeEntriesToApply(): Entry[] {
     const from = this.lastHandedOut() + 1;

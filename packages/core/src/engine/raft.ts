@@ -333,9 +333,10 @@ export class Raft {
   }
 
   /**
-   * Committed entries that are durable here and were not handed out yet, for a driver whose previous
-   * Ready is still being written: applying them need not wait for that write (they were written by
-   * earlier batches). Report them applied with {@link appliedTo}.
+   * Committed entries not handed out yet, for a driver whose previous Ready is still being written:
+   * applying them need not wait for that write, since a quorum holds them durably (see {@link Ready},
+   * step 4). Only entries already handed to storage are returned. Report them applied with
+   * {@link appliedTo}.
    */
   takeCommittedEntries(): Entry[] {
     return this.log.takeEntriesToApply();

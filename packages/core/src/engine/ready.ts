@@ -65,12 +65,17 @@ export interface SnapshotRequest {
  *    changed, and the write may be skipped or deferred (carry the hard state in a later write);
  * 3. only then send `persistedMessages` (votes and append acknowledgements depend on that write);
  * 4. apply `committedEntries` in order, serve `readStates` once applied, settle `proposalOutcomes`.
- *    This may overlap step 2: committed entries are always ones an earlier batch made durable here;
+ *    This may overlap step 2: a committed entry is durable on a quorum and never changes, so it may be
+ *    applied before this node's own write of it completes (Raft thesis §10.2.1). Committed entries
+ *    are only ever ones already handed to storage, by this batch or an earlier one;
  * 5. call {@link Raft.advance} with this batch, once both the write and the applying are done.
  * The driver must not call `ready()` again before `advance()`. While step 2 is in flight it may take
  * entries that commit meanwhile with {@link Raft.takeCommittedEntries} and apply them at once (after
- * this batch's `committedEntries`), reporting them with {@link Raft.appliedTo}: they too were made
- * durable here by earlier batches, and no entry is handed out twice.
+ * this batch's `committedEntries`), reporting them with {@link Raft.appliedTo}: on a leader these are
+ * typically this very batch's entries, acknowledged by followers whose disks were faster than its own.
+ * No entry is handed out twice. A state machine rebuilt from storage on restart (snapshot, then the
+ * log) is unaffected by applying ahead of the local write; one that keeps its own durable record of
+ * what it applied must tolerate that record being ahead of this node's log after a crash.
  */
 export interface Ready {
   readonly softState: SoftState | undefined;

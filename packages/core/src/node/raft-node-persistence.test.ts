@@ -185,8 +185,11 @@ describe('RaftNode: what is written, and applying around the write (Figure 2)', 
     const storage = leader.storage;
     storage.hold();
     const first = leader.node.propose(bytes('first'));
-    // The followers acknowledge `first` while the leader's own write of it is held.
+    // The followers acknowledge `first` while the leader's own write of it is held; then they hold
+    // their writes, so `second` cannot commit without this node.
     await cluster.clock.advance(50);
+    const followers = [cluster.member('b'), cluster.member('c')];
+    for (const follower of followers) follower.storage.hold();
     const second = leader.node.propose(bytes('second'));
     await cluster.clock.advance(0);
     // Let the write of `first` finish, and hold the next one: it carries `second` and the commit of `first`.
@@ -198,6 +201,7 @@ describe('RaftNode: what is written, and applying around the write (Figure 2)', 
     expect(held?.entries.map((entry) => decoder.decode(entry.data))).toEqual(['second']);
     expect(leader.stateMachine.values).toEqual(['first']);
     storage.release();
+    for (const follower of followers) follower.storage.release();
     expect(await cluster.clock.outcome(second, 5_000)).toMatchObject({ status: 'fulfilled' });
     expect(leader.stateMachine.values).toEqual(['first', 'second']);
   });
@@ -230,10 +234,33 @@ describe('RaftNode: applying while a write is in flight', () => {
     expect(leader.storage.inFlight).toBe(1);
     expect(firstSettled).toBe(true);
     expect(await cluster.clock.outcome(first, 0)).toMatchObject({ status: 'fulfilled' });
-    expect(leader.stateMachine.values).toEqual(['first']);
-    // `second` is committed on the followers' disks but not on this one: it waits for this write.
-    leader.storage.release();
-    expect(await cluster.clock.outcome(second, 5_000)).toMatchObject({ status: 'fulfilled' });
+    // `second` too: both followers wrote it, a quorum without this node, so it is applied and answered
+    // while this node's own write of it is still held (thesis §10.2.1).
+    expect(await cluster.clock.outcome(second, 0)).toMatchObject({ status: 'fulfilled' });
     expect(leader.stateMachine.values).toEqual(['first', 'second']);
+    expect(leader.storage.inFlight).toBe(1);
+    expect(leader.storage.batches.at(-1)?.entries.map((entry) => decoder.decode(entry.data))).toEqual([
+      'second',
+    ]);
+    leader.storage.release();
+    await cluster.clock.advance(50);
+    expect(leader.stateMachine.values).toEqual(['first', 'second']);
+  });
+
+  it("an entry only one follower wrote waits for the leader's own write", async () => {
+    cluster = new TestCluster(IDS);
+    const leader = await cluster.startWithLeader('a');
+    await cluster.clock.advance(200);
+    cluster.member('c').storage.hold();
+    leader.storage.hold();
+    const proposal = leader.node.propose(bytes('only-b'));
+    await cluster.clock.advance(50);
+    // b's write and the leader's held one: b alone is no quorum, so nothing is applied yet.
+    expect(leader.storage.inFlight).toBe(1);
+    expect(leader.stateMachine.values).toEqual([]);
+    leader.storage.release();
+    expect(await cluster.clock.outcome(proposal, 1_000)).toMatchObject({ status: 'fulfilled' });
+    expect(leader.stateMachine.values).toEqual(['only-b']);
+    cluster.member('c').storage.release();
   });
 });

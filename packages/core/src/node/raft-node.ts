@@ -584,8 +584,9 @@ class DriverNode<Result> implements RaftNode<Result> {
 
   /**
    * While this node's write is in flight, entries that commit meanwhile (acknowledgements arriving) are
-   * applied at once rather than after that write: they were written by earlier batches. Once per
-   * microtask, so the acknowledgements that arrive together share one apply.
+   * applied at once rather than after that write: a quorum holds them durably, even when they are in
+   * the write still in flight here (Raft thesis §10.2.1). Once per microtask, so the acknowledgements
+   * that arrive together share one apply.
    */
   private scheduleEarlyApply(): void {
     if (this.earlyApplyScheduled) return;
@@ -665,8 +666,8 @@ class DriverNode<Result> implements RaftNode<Result> {
     }
     // 1. Messages that promise nothing about our disk go out first, overlapping our write (thesis §10.2.1).
     this.send(ready.messages);
-    // 2 and 4 overlap: the entries to apply were made durable by earlier batches, so applying them (and
-    // answering clients) need not wait for this batch's write. Both finish before `advance`.
+    // 2 and 4 overlap: the entries to apply are committed, so durable on a quorum, and applying them
+    // (and answering clients) need not wait for this batch's write. Both finish before `advance`.
     const [written, applied] = await Promise.all([this.write(ready), this.applyReady(ready)]);
     if (!written || !applied) return false;
     // Entries that committed during the write may still be applying: the batch ends after them.
