@@ -14,4 +14,25 @@ describe('combineObservers', () => {
     combined(event);
     expect(seen).toEqual(['first committed', 'second committed']);
   });
+
+  it('wants proposal-started while any part wants it, and always with a plain function among them', () => {
+    let first = false;
+    const hinted = (wanted: () => boolean) =>
+      Object.assign((_event: RaftEvent) => {}, { wantsProposalStarted: wanted });
+    const both = combineObservers(
+      hinted(() => first),
+      hinted(() => false),
+    );
+    expect(both.wantsProposalStarted?.()).toBe(false);
+    first = true;
+    expect(both.wantsProposalStarted?.()).toBe(true);
+
+    const withPlain = combineObservers(
+      hinted(() => false),
+      () => {},
+    );
+    expect(withPlain.wantsProposalStarted).toBeUndefined();
+    const alone = hinted(() => false);
+    expect(combineObservers(alone, undefined)).toBe(alone);
+  });
 });

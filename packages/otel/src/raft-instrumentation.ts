@@ -1,4 +1,11 @@
-import { type Attributes, type MeterProvider, metrics, type TracerProvider, trace } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type MeterProvider,
+  metrics,
+  ProxyTracerProvider,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
 import type { Message, NodeId, Observer, RaftEvent, TraceContextSource } from '@raft/core';
 import { AppendEntriesSpans } from './append-entries-spans.js';
 import { EntrySpans } from './entry-spans.js';
@@ -144,7 +151,9 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
   const metricBase = options.nodeIdOnMetrics === false ? { ...options.attributes } : base;
   const nodeMetrics = new NodeMetrics(meter, metricBase, new RateCappedSampler(durationRatio, durationCap));
 
-  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
+  const tracerProvider = options.tracerProvider ?? trace.getTracerProvider();
+  const tracer = tracerProvider.getTracer(INSTRUMENTATION_SCOPE);
+  const tracingMayRecord = tracingProbe(tracerProvider);
   // Separate samplers: the heavy AppendEntries stream must not starve proposals of their share.
   const proposalSpans = new ProposalSpans(tracer, new StrideSampler(sampleRatio), base);
   // With ratio 0 no exchange is ever traced: skip that handler altogether.
@@ -183,7 +192,7 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
   let active = true;
   // One dispatch per event, straight to typed handlers. Messages come in batches (one event per send
   // call, one per burst received): counted in one pass, then one pass for the spans.
-  const observer: Observer = (event: RaftEvent) => {
+  const dispatch = (event: RaftEvent): void => {
     if (!active) return;
     switch (event.type) {
       case 'messages-sent':
@@ -255,6 +264,11 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
         return;
     }
   };
+  // `proposal-started` only starts `raft.propose` spans: without a tracing SDK there are none to start,
+  // so the node is told to skip the one event it would build per proposal.
+  const observer: Observer = Object.assign(dispatch, {
+    wantsProposalStarted: () => active && tracingMayRecord(),
+  });
   return {
     observer,
     traceContext: (proposalId) => (active ? proposalSpans.traceContext(proposalId) : undefined),
@@ -266,5 +280,19 @@ export function raftInstrumentation(options: RaftInstrumentationOptions): RaftIn
       appendSpans?.endAllOpen();
       entrySpans.endAll();
     },
+  };
+}
+
+/**
+ * Whether spans of `provider` may record: false only while it is the API's global proxy with no SDK
+ * behind it (no `trace.setGlobalTracerProvider` yet), whose spans are all non-recording. Once an SDK is
+ * there the answer stays true without asking again.
+ */
+function tracingProbe(provider: TracerProvider): () => boolean {
+  if (!(provider instanceof ProxyTracerProvider)) return () => true;
+  let registered = false;
+  return () => {
+    registered ||= provider.getDelegateTracer(INSTRUMENTATION_SCOPE) !== undefined;
+    return registered;
   };
 }

@@ -4,6 +4,8 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   createRaftNode,
+  type Observer,
+  type RaftEvent,
   type RaftNode,
   type RaftNodeOptions,
   type StateMachine,
@@ -120,6 +122,28 @@ async function resolveClusterFile(settings: ClusterNodeSettings, logger: Logger)
  * Runs the join of a node whose cluster file says one is under way, in the background: on success the
  * file forgets the join; on failure `onFailure` runs (the node is useless outside the cluster).
  */
+/** The node's events worth a log line: role changes, snapshots, failure. */
+function logEvents(raftLogger: Logger): Observer {
+  return Object.assign(
+    (event: RaftEvent) => {
+      if (event.type === 'role-changed') {
+        raftLogger.info('role changed', { role: event.role, term: event.term, leader: event.leader });
+      } else if (event.type === 'snapshot-created' || event.type === 'snapshot-installed') {
+        raftLogger.info(event.type === 'snapshot-created' ? 'snapshot taken' : 'snapshot installed', {
+          index: event.index,
+          term: event.term,
+          bytes: event.bytes,
+          durationMs: Math.round(event.durationMs),
+        });
+      } else if (event.type === 'node-failed') {
+        raftLogger.error('node failed', { error: event.error, cause: event.error.cause });
+      }
+    },
+    // It ignores proposal-started: let the instrumentation decide whether core builds it at all.
+    { wantsProposalStarted: () => false },
+  );
+}
+
 function resumeJoin(
   settings: ClusterNodeSettings,
   file: ClusterFile,
@@ -216,20 +240,7 @@ export async function startClusterNode<Result>(
       requestTimeoutMs: settings.requestTimeoutMs,
       // Core snapshots whenever the state machine and the storage both support it.
       snapshot: settings.snapshotEvery === undefined ? false : { everyEntries: settings.snapshotEvery },
-      observer: combineObservers(instrumentation.observer, (event) => {
-        if (event.type === 'role-changed') {
-          raftLogger.info('role changed', { role: event.role, term: event.term, leader: event.leader });
-        } else if (event.type === 'snapshot-created' || event.type === 'snapshot-installed') {
-          raftLogger.info(event.type === 'snapshot-created' ? 'snapshot taken' : 'snapshot installed', {
-            index: event.index,
-            term: event.term,
-            bytes: event.bytes,
-            durationMs: Math.round(event.durationMs),
-          });
-        } else if (event.type === 'node-failed') {
-          raftLogger.error('node failed', { error: event.error, cause: event.error.cause });
-        }
-      }),
+      observer: combineObservers(instrumentation.observer, logEvents(raftLogger)),
       onFatalError,
     };
     const node = createRaftNode(options);

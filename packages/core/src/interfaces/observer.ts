@@ -249,5 +249,20 @@ export type RaftEvent =
 /**
  * Receives every {@link RaftEvent}. Must not throw; keep it cheap (it runs on the node's loop). New event
  * kinds may be added in minor versions: ignore types you do not know.
+ *
+ * The function may carry {@link ObserverHints}, which let the node skip building events the observer
+ * has no use for (a plain function receives everything).
  */
-export type Observer = (event: RaftEvent) => void;
+export type Observer = ((event: RaftEvent) => void) & ObserverHints;
+
+/** Optional properties of an {@link Observer} function. */
+export interface ObserverHints {
+  /**
+   * Asked synchronously in every `propose()`, before the `proposal-started` event is built: return
+   * `false` to skip that event for this proposal. It is the only event built once per proposal, so
+   * under load it is most of what an observer costs; `@raft/otel` needs it only while a tracing SDK
+   * may record spans. The proposal's batch events (`proposals-accepted`, `proposals-settled`) come
+   * either way, with the same `proposalId`. Absent: every proposal is reported.
+   */
+  readonly wantsProposalStarted?: () => boolean;
+}

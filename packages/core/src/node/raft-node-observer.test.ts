@@ -55,6 +55,35 @@ describe('RaftNode observer: proposal lifecycle', () => {
     ]);
   });
 
+  it('an observer that answers wantsProposalStarted with false gets no proposal-started, but the same batch events', async () => {
+    const events: RaftEvent[] = [];
+    let wanted = false;
+    const asked = vi.fn(() => wanted);
+    cluster = new TestCluster(OBSERVED_IDS, {
+      observer: (id) =>
+        id === 'a'
+          ? Object.assign((event: RaftEvent) => events.push(event), { wantsProposalStarted: asked })
+          : undefined,
+    });
+    const leader = await cluster.startWithLeader('a');
+    const skipped = await cluster.clock.outcome(leader.node.propose(bytes('quiet')), 5_000);
+    expect(skipped.status).toBe('fulfilled');
+    expect(asked).toHaveBeenCalledTimes(1);
+    expect(ofType(events, 'proposal-started')).toEqual([]);
+    const accepted = ofType(events, 'proposals-accepted').flatMap((event) => event.proposals);
+    const settled = ofType(events, 'proposals-settled').flatMap((event) => event.proposals);
+    expect(accepted).toHaveLength(1);
+    expect(settled.map((proposal) => proposal.proposalId)).toEqual([accepted[0]!.proposalId]);
+
+    wanted = true;
+    const reported = await cluster.clock.outcome(leader.node.propose(bytes('heard')), 5_000);
+    expect(reported.status).toBe('fulfilled');
+    expect(asked).toHaveBeenCalledTimes(2);
+    const started = ofType(events, 'proposal-started');
+    expect(started).toHaveLength(1);
+    expect(started[0]!.proposalId).toBeGreaterThan(accepted[0]!.proposalId);
+  });
+
   it('settle reasons: refused is rejected not-leader; deadline, abort and stop are failed timeout, aborted, stopped', async () => {
     const observed = observedCluster(['a', 'b'], { raft: { forwardProposals: false } });
     cluster = observed.cluster;

@@ -284,8 +284,9 @@ class DriverNode<Result> implements RaftNode<Result> {
     if (refusal !== undefined) return Promise.reject(refusal);
     if (data.length === 0) return Promise.reject(new RangeError('a proposal must carry data'));
     const id = this.nextRequestId++;
-    // Emitted before anything else and synchronously, so an observer sees the caller's context (tracing).
-    if (this.observer !== undefined)
+    // Emitted before anything else and synchronously, so an observer sees the caller's context
+    // (tracing); skipped when the observer says it has no use for it (the one per-proposal event).
+    if (this.observer !== undefined && (this.options.observer?.wantsProposalStarted?.() ?? true))
       this.observer({ type: 'proposal-started', proposalId: id, bytes: data.length });
     const traceContext = this.options.traceContext;
     const context = traceContext === undefined ? undefined : proposalTraceContext(traceContext, id);
