@@ -15,17 +15,22 @@ describe('combineObservers', () => {
     expect(seen).toEqual(['first committed', 'second committed']);
   });
 
-  it('wants proposal-started while any part wants it, and always with a plain function among them', () => {
+  it('wants proposal-started when any part wants it, asking every part, and always with a plain function among them', () => {
     let first = false;
+    let askedLast = 0;
     const hinted = (wanted: () => boolean) =>
       Object.assign((_event: RaftEvent) => {}, { wantsProposalStarted: wanted });
     const both = combineObservers(
       hinted(() => first),
-      hinted(() => false),
+      hinted(() => {
+        askedLast++;
+        return false;
+      }),
     );
-    expect(both.wantsProposalStarted?.()).toBe(false);
+    expect(both.wantsProposalStarted?.(1, 0)).toBe(false);
     first = true;
-    expect(both.wantsProposalStarted?.()).toBe(true);
+    expect(both.wantsProposalStarted?.(2, 0)).toBe(true);
+    expect(askedLast).toBe(2);
 
     const withPlain = combineObservers(
       hinted(() => false),

@@ -1,6 +1,8 @@
 import {
   type Attributes,
+  type Context,
   context,
+  ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -10,7 +12,7 @@ import {
 } from '@opentelemetry/api';
 import type { ProposalRecord, RaftEvent } from '@raft/core';
 import { RAFT_ATTRIBUTES, RAFT_SPAN_NAMES } from './raft-semantic-conventions.js';
-import type { StrideSampler } from './stride-sampler.js';
+import type { RateCappedSampler } from './rate-capped-sampler.js';
 import { encodeTraceContext } from './trace-context-binary.js';
 
 type Event<T extends RaftEvent['type']> = Extract<RaftEvent, { type: T }>;
@@ -43,10 +45,17 @@ export class ProposalSpans {
   private awaitingApply: OpenProposal[] = [];
   private commitIndex = 0;
   private appliedIndex = 0;
+  /**
+   * What {@link decide} answered for the proposal being made right now, so its `proposal-started`
+   * event (which may still come, for another observer) neither samples again nor reads another context.
+   */
+  private decidedFor = -1;
+  private decidedToTrace = false;
+  private decidedParent: Context = ROOT_CONTEXT;
 
   constructor(
     private readonly tracer: Tracer,
-    private readonly sampler: StrideSampler,
+    private readonly sampler: RateCappedSampler,
     private readonly base: Attributes,
   ) {}
 
@@ -79,11 +88,30 @@ export class ProposalSpans {
     this.awaitingApply = [];
   }
 
-  started(event: Event<'proposal-started'>): void {
-    // propose() emits this synchronously, so the active context is the caller's: a proposal made
-    // inside a recording span is always traced (as its child); others only at the sample ratio.
+  /**
+   * Whether proposal `proposalId`, being proposed now, gets a span: asked by the node in `propose()`
+   * (the caller's context is active), before it builds the `proposal-started` event. A proposal made
+   * inside a recording span is always traced (as its child); others at the sample ratio, under the
+   * rate cap (on the node's clock).
+   */
+  decide(proposalId: number, startedAt: number): boolean {
     const parent = context.active();
-    if (trace.getSpan(parent)?.isRecording() !== true && !this.sampler.sample()) return;
+    const traced = trace.getSpan(parent)?.isRecording() === true || this.sampler.sample(startedAt);
+    this.decidedFor = proposalId;
+    this.decidedToTrace = traced;
+    this.decidedParent = traced ? parent : ROOT_CONTEXT;
+    return traced;
+  }
+
+  started(event: Event<'proposal-started'>): void {
+    // Decided in `propose()` already, or (a node that did not ask) decided now: propose() emits this
+    // synchronously, so the active context is still the caller's.
+    const decided = this.decidedFor === event.proposalId;
+    if (!decided) this.decide(event.proposalId, event.startedAt);
+    this.decidedFor = -1;
+    const parent = this.decidedParent;
+    this.decidedParent = ROOT_CONTEXT;
+    if (!this.decidedToTrace) return;
     const span = this.tracer.startSpan(
       RAFT_SPAN_NAMES.propose,
       { kind: SpanKind.INTERNAL, attributes: this.base },

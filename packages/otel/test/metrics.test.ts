@@ -396,6 +396,8 @@ describe('raftInstrumentation lifecycle and options', () => {
       { nodeId: 'a', proposalDurationMaxPerSecond: 0 },
       { nodeId: 'a', proposalDurationMaxPerSecond: -5 },
       { nodeId: 'a', proposalDurationMaxPerSecond: Number.NaN },
+      { nodeId: 'a', proposalTracesMaxPerSecond: 0 },
+      { nodeId: 'a', proposalTracesMaxPerSecond: Number.NaN },
     ]) {
       expect(() => raftInstrumentation(options)).toThrow(
         expect.objectContaining({ code: 'RAFT_OTEL_INVALID_OPTIONS' }),

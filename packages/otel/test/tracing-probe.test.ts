@@ -26,20 +26,21 @@ function sdkProvider() {
 
 describe('raftInstrumentation: proposal-started only while spans may record', () => {
   it('is not wanted on the global provider before an SDK registers, then wanted for good', () => {
-    const { observer } = raftInstrumentation({ nodeId: 'a' });
-    expect(observer.wantsProposalStarted?.()).toBe(false);
+    const { observer } = raftInstrumentation({ nodeId: 'a', sampleRatio: 1 });
+    expect(observer.wantsProposalStarted?.(1, 0)).toBe(false);
     trace.setGlobalTracerProvider(sdkProvider().tracerProvider);
-    expect(observer.wantsProposalStarted?.()).toBe(true);
+    expect(observer.wantsProposalStarted?.(2, 0)).toBe(true);
   });
 
-  it('is always wanted with a tracer provider of its own, and never after shutdown', () => {
+  it('is wanted with a tracer provider of its own (for sampled proposals), and never after shutdown', () => {
     const instrumentation = raftInstrumentation({
       nodeId: 'a',
       tracerProvider: sdkProvider().tracerProvider,
+      sampleRatio: 1,
     });
-    expect(instrumentation.observer.wantsProposalStarted?.()).toBe(true);
+    expect(instrumentation.observer.wantsProposalStarted?.(1, 0)).toBe(true);
     instrumentation.shutdown();
-    expect(instrumentation.observer.wantsProposalStarted?.()).toBe(false);
+    expect(instrumentation.observer.wantsProposalStarted?.(2, 0)).toBe(false);
   });
 
   it('proposals get raft.propose spans once an SDK is registered globally, not before', async () => {
@@ -56,5 +57,65 @@ describe('raftInstrumentation: proposal-started only while spans may record', ()
     const spans = exporter.getFinishedSpans().filter((span) => span.name === RAFT_SPAN_NAMES.propose);
     expect(spans).toHaveLength(1);
     expect(spans[0]!.attributes['raft.proposal.bytes']).toBe(5);
+  });
+});
+
+describe('raftInstrumentation: the node asks before building proposal-started', () => {
+  it('wants the event only for proposals it traces, and an event that comes anyway is not sampled again', () => {
+    const { exporter, tracerProvider } = sdkProvider();
+    const { observer } = raftInstrumentation({ nodeId: 'a', tracerProvider, sampleRatio: 0.5 });
+    const propose = (proposalId: number) => {
+      const wanted = observer.wantsProposalStarted?.(proposalId, proposalId);
+      // Another observer may want it: the event comes whatever this one answered.
+      observer({ type: 'proposal-started', proposalId, bytes: 1, startedAt: proposalId });
+      observer({
+        type: 'proposals-settled',
+        outcome: 'applied',
+        reason: 'applied',
+        settledAt: proposalId,
+        proposals: [{ proposalId, index: proposalId, term: 1, startedAt: proposalId }],
+      });
+      return wanted;
+    };
+    expect([1, 2, 3, 4].map(propose)).toEqual([false, true, false, true]);
+    const traced = exporter.getFinishedSpans().filter((span) => span.name === RAFT_SPAN_NAMES.propose);
+    expect(traced).toHaveLength(2);
+  });
+});
+
+describe('raftInstrumentation: proposal traces are capped by rate', () => {
+  /** Proposals started at `times` (ms of the node's clock), each settled at once; the spans exported. */
+  function traced(times: readonly number[], proposalTracesMaxPerSecond?: number): number {
+    const { exporter, tracerProvider } = sdkProvider();
+    const { observer } = raftInstrumentation({
+      nodeId: 'a',
+      tracerProvider,
+      sampleRatio: 1,
+      ...(proposalTracesMaxPerSecond === undefined ? {} : { proposalTracesMaxPerSecond }),
+    });
+    times.forEach((startedAt, i) => {
+      const proposalId = i + 1;
+      observer({ type: 'proposal-started', proposalId, bytes: 1, startedAt });
+      observer({
+        type: 'proposals-settled',
+        outcome: 'applied',
+        reason: 'applied',
+        settledAt: startedAt,
+        proposals: [{ proposalId, index: proposalId, term: 1, startedAt }],
+      });
+    });
+    return exporter.getFinishedSpans().filter((span) => span.name === RAFT_SPAN_NAMES.propose).length;
+  }
+
+  it('a quiet node traces every sampled proposal', () => {
+    expect(traced([0, 200, 400, 600, 800], 10)).toBe(5);
+  });
+
+  it('a loaded one about the cap: 3,000 proposals in 3 s at 10 a second trace about 30', () => {
+    const times = Array.from({ length: 3_000 }, (_, i) => i);
+    const count = traced(times, 10);
+    expect(count).toBeGreaterThanOrEqual(29);
+    expect(count).toBeLessThanOrEqual(32);
+    expect(traced(times, Number.POSITIVE_INFINITY)).toBe(3_000);
   });
 });

@@ -110,6 +110,8 @@ export interface ProposalStartedEvent {
   readonly proposalId: number;
   /** Payload size. */
   readonly bytes: number;
+  /** `clock.now()` when `propose()` was called (the node's clock; virtual under the simulator). */
+  readonly startedAt: number;
 }
 
 /** One proposal, as the batch events report it (read-only, do not keep). */
@@ -258,11 +260,12 @@ export type Observer = ((event: RaftEvent) => void) & ObserverHints;
 /** Optional properties of an {@link Observer} function. */
 export interface ObserverHints {
   /**
-   * Asked synchronously in every `propose()`, before the `proposal-started` event is built: return
-   * `false` to skip that event for this proposal. It is the only event built once per proposal, so
-   * under load it is most of what an observer costs; `@raft/otel` needs it only while a tracing SDK
-   * may record spans. The proposal's batch events (`proposals-accepted`, `proposals-settled`) come
+   * Asked synchronously in every `propose()`, in the caller's context, with the proposal's id and
+   * `startedAt` (the fields its `proposal-started` event would carry), before that event is built:
+   * return `false` to skip the event for this proposal. It is the only event built once per proposal,
+   * so under load it is most of what an observer costs; `@raft/otel` asks for it only for proposals
+   * it will trace. The proposal's batch events (`proposals-accepted`, `proposals-settled`) come
    * either way, with the same `proposalId`. Absent: every proposal is reported.
    */
-  readonly wantsProposalStarted?: () => boolean;
+  readonly wantsProposalStarted?: (proposalId: number, startedAt: number) => boolean;
 }

@@ -81,12 +81,27 @@ export class ProposalTracker<Result> {
     return this.awaitingOutcome.size === 0 && this.awaitingApply.size === 0;
   }
 
-  /** Start tracking proposal `id`; the returned promise settles through this tracker. */
-  open(id: number, clock: Clock, timeoutMs: number, options: RequestOptions | undefined): Promise<Result> {
-    const waiter = new RequestWaiter<Result>(clock, timeoutMs, options, (_waiter, why) => {
-      this.forget(pending);
-      this.reportSettled('failed', why, [pending]);
-    });
+  /**
+   * Start tracking proposal `id`, made at `startedAt` on `clock` (read now unless given); the
+   * returned promise settles through this tracker.
+   */
+  open(
+    id: number,
+    clock: Clock,
+    timeoutMs: number,
+    options: RequestOptions | undefined,
+    startedAt: number = clock.now(),
+  ): Promise<Result> {
+    const waiter = new RequestWaiter<Result>(
+      clock,
+      timeoutMs,
+      options,
+      (_waiter, why) => {
+        this.forget(pending);
+        this.reportSettled('failed', why, [pending]);
+      },
+      startedAt,
+    );
     const pending = new PendingProposal(id, waiter);
     this.awaitingOutcome.set(id, pending);
     return pending.waiter.promise;

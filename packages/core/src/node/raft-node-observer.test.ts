@@ -19,6 +19,7 @@ describe('RaftNode observer: proposal lifecycle', () => {
     cluster = observed.cluster;
     const events = observed.events.get('a')!;
     const leader = await cluster.startWithLeader('a');
+    const proposedAt = cluster.clock.now();
     const outcome = await cluster.clock.outcome(leader.node.propose(bytes('hello')), 5_000);
     expect(outcome.status).toBe('fulfilled');
     const index = outcome.status === 'fulfilled' ? outcome.value : -1;
@@ -26,7 +27,12 @@ describe('RaftNode observer: proposal lifecycle', () => {
     const started = ofType(events, 'proposal-started');
     expect(started).toHaveLength(1);
     const id = started[0]!.proposalId;
-    expect(started[0]).toEqual({ type: 'proposal-started', proposalId: id, bytes: 5 });
+    expect(started[0]).toEqual({
+      type: 'proposal-started',
+      proposalId: id,
+      bytes: 5,
+      startedAt: proposedAt,
+    });
     const position = (predicate: (event: RaftEvent) => boolean): number => events.findIndex(predicate);
     const at = {
       started: position((event) => event.type === 'proposal-started'),
@@ -58,7 +64,7 @@ describe('RaftNode observer: proposal lifecycle', () => {
   it('an observer that answers wantsProposalStarted with false gets no proposal-started, but the same batch events', async () => {
     const events: RaftEvent[] = [];
     let wanted = false;
-    const asked = vi.fn(() => wanted);
+    const asked = vi.fn((_proposalId: number, _startedAt: number) => wanted);
     cluster = new TestCluster(OBSERVED_IDS, {
       observer: (id) =>
         id === 'a'
@@ -73,6 +79,8 @@ describe('RaftNode observer: proposal lifecycle', () => {
     const accepted = ofType(events, 'proposals-accepted').flatMap((event) => event.proposals);
     const settled = ofType(events, 'proposals-settled').flatMap((event) => event.proposals);
     expect(accepted).toHaveLength(1);
+    // Asked with the id and time the event would have carried.
+    expect(asked).toHaveBeenCalledWith(accepted[0]!.proposalId, accepted[0]!.startedAt);
     expect(settled.map((proposal) => proposal.proposalId)).toEqual([accepted[0]!.proposalId]);
 
     wanted = true;

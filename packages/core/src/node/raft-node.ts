@@ -284,13 +284,15 @@ class DriverNode<Result> implements RaftNode<Result> {
     if (refusal !== undefined) return Promise.reject(refusal);
     if (data.length === 0) return Promise.reject(new RangeError('a proposal must carry data'));
     const id = this.nextRequestId++;
+    const startedAt = this.clock.now();
     // Emitted before anything else and synchronously, so an observer sees the caller's context
     // (tracing); skipped when the observer says it has no use for it (the one per-proposal event).
-    if (this.observer !== undefined && (this.options.observer?.wantsProposalStarted?.() ?? true))
-      this.observer({ type: 'proposal-started', proposalId: id, bytes: data.length });
+    if (this.observer !== undefined && (this.options.observer?.wantsProposalStarted?.(id, startedAt) ?? true))
+      this.observer({ type: 'proposal-started', proposalId: id, bytes: data.length, startedAt });
     const traceContext = this.options.traceContext;
     const context = traceContext === undefined ? undefined : proposalTraceContext(traceContext, id);
-    const promise = this.proposals.open(id, this.clock, options?.timeoutMs ?? this.requestTimeoutMs, options);
+    const timeoutMs = options?.timeoutMs ?? this.requestTimeoutMs;
+    const promise = this.proposals.open(id, this.clock, timeoutMs, options, startedAt);
     // Copied so a caller reusing its buffer cannot change an entry already in the log.
     const copy = data.slice();
     this.input((engine) => engine.propose(id, copy, context));

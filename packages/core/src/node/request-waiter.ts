@@ -61,12 +61,14 @@ export class RequestWaiter<T> {
     timeoutMs: number,
     options: RequestOptions | undefined,
     private readonly onGiveUp: (waiter: RequestWaiter<T>, why: GiveUpReason) => void,
+    /** When the request was made, if the caller already read the clock for it. */
+    startedAt: number = clock.now(),
   ) {
     this.promise = new Promise<T>((resolve, reject) => {
       this.resolvePromise = resolve;
       this.rejectPromise = reject;
     });
-    this.startedAt = clock.now();
+    this.startedAt = startedAt;
     if (Number.isFinite(timeoutMs)) {
       this.timer = clock.setTimeout(
         () => this.giveUp('timeout', new TimeoutError(`no outcome within ${timeoutMs} ms`)),
