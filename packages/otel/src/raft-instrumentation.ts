@@ -50,7 +50,7 @@ export const DEFAULT_PROPOSAL_DURATION_SAMPLE_RATIO = 1;
 export const DEFAULT_PROPOSAL_DURATION_MAX_PER_SECOND = 1_000;
 
 /** Default {@link RaftInstrumentationOptions.proposalTracesMaxPerSecond}. */
-export const DEFAULT_PROPOSAL_TRACES_MAX_PER_SECOND = 100;
+export const DEFAULT_PROPOSAL_TRACES_MAX_PER_SECOND = 10;
 
 /** Options of {@link raftInstrumentation}. */
 export interface RaftInstrumentationOptions {
@@ -88,7 +88,7 @@ export interface RaftInstrumentationOptions {
    */
   readonly proposalDurationMaxPerSecond?: number;
   /**
-   * At most about this many proposals per second start a trace of their own (default 100): past the
+   * At most about this many proposals per second start a trace of their own (default 10): past the
    * `sampleRatio` share, when more would, an even share of them does (rate measured over 100 ms windows
    * of the node's clock). With an SDK registered, each `raft.propose` span costs tens of µs to create,
    * annotate and export, so at 100,000 proposals a second the default ratio alone would start 1,000

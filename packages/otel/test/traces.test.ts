@@ -49,6 +49,8 @@ function tracedCluster(options: { sampleRatio?: number; forwardProposals?: boole
         nodeId: id,
         tracerProvider,
         sampleRatio: options.sampleRatio ?? 1,
+        // These tests count sampled proposals made back to back; the rate cap has tests of its own.
+        proposalTracesMaxPerSecond: Number.POSITIVE_INFINITY,
       }).observer,
   });
   return { cluster, exporter, tracerProvider };

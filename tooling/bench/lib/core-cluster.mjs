@@ -101,3 +101,27 @@ export async function otelMetrics() {
     collect: () => reader.collect(),
   };
 }
+
+/**
+ * A tracing SDK registered as the global tracer provider, as an application that traces would have:
+ * spans go through a SimpleSpanProcessor to an exporter that counts and drops them, so what is
+ * measured is this package and the SDK, not an exporter. Returns the count of spans exported so far.
+ */
+export async function registerTracingSdk() {
+  const require = createRequire(new URL('../../../packages/otel/package.json', import.meta.url));
+  const sdk = await import(pathToFileURL(require.resolve('@opentelemetry/sdk-trace')).href);
+  const api = await import(pathToFileURL(require.resolve('@opentelemetry/api')).href);
+  let exported = 0;
+  const exporter = {
+    export(spans, done) {
+      exported += spans.length;
+      done({ code: 0 });
+    },
+    shutdown: async () => {},
+    forceFlush: async () => {},
+  };
+  const provider = new sdk.TracerProvider({ spanProcessors: [new sdk.SimpleSpanProcessor({ exporter })] });
+  if (!api.trace.setGlobalTracerProvider(provider))
+    throw new Error('a global tracer provider was already set');
+  return () => exported;
+}

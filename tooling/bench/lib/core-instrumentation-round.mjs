@@ -1,5 +1,7 @@
 // What @raft/otel's metrics cost the core benchmark's cluster, measured in one process:
-//   node core-instrumentation-round.mjs <entryBytes> <sliceMs> <slices> <inFlight> <instrumentedFirst 0|1>
+//   node core-instrumentation-round.mjs <entryBytes> <sliceMs> <slices> <inFlight> <instrumentedFirst 0|1> [tracing]
+// With `tracing`, a tracing SDK is registered globally too (registerTracingSdk), so the instrumented
+// cluster also starts spans at the package's default sampling; the line then says how many were exported.
 // Two 3-node clusters live side by side, one plain and one with @raft/otel's metrics on every node.
 // They take turns, `slices` turns each of `sliceMs`, alternating which goes first, so both see the same
 // heap, JIT state and machine load. (Separate processes differ by ±15% from each other in throughput,
@@ -7,9 +9,10 @@
 // in alternating turns lets the JIT see both before it settles, and callers alternate which cluster is
 // started first. Prints one JSON line with each side's committed entries, wall time and process CPU
 // time (user + system, GC threads included) summed over its turns.
-import { drive, otelMetrics, payloadOf, startCluster } from './core-cluster.mjs';
+import { drive, otelMetrics, payloadOf, registerTracingSdk, startCluster } from './core-cluster.mjs';
 
-const [entryBytes, sliceMs, slices, inFlight, instrumentedFirst] = process.argv.slice(2).map(Number);
+const [entryBytes, sliceMs, slices, inFlight, instrumentedFirst] = process.argv.slice(2, 7).map(Number);
+const spansExported = process.argv[7] === 'tracing' ? await registerTracingSdk() : undefined;
 const WARMUP_MS = 1_000;
 const WARMUP_TURNS = 10;
 const payload = payloadOf(entryBytes);
@@ -45,5 +48,5 @@ await metrics.collect();
 await Promise.all(Object.values(sides).map((side) => side.cluster.stop()));
 const summary = (side) => ({ committed: side.committed, wallMs: side.wallMs, cpuMs: side.cpuMs });
 process.stdout.write(
-  `${JSON.stringify({ entryBytes, inFlight, sliceMs, slices, plain: summary(sides.plain), instrumented: summary(sides.instrumented) })}\n`,
+  `${JSON.stringify({ entryBytes, inFlight, sliceMs, slices, plain: summary(sides.plain), instrumented: summary(sides.instrumented), ...(spansExported === undefined ? {} : { spansExported: spansExported() }) })}\n`,
 );
