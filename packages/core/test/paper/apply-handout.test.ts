@@ -32,16 +32,20 @@ function stepAll(raft: Raft, messages: readonly Message[]): void {
   for (const message of messages) raft.step(message);
 }
 
+/** A 3-node cluster led by `a`, which proposed `x` and took the Ready that writes it (not advanced). */
+function leaderWritingX() {
+  const cluster = new EngineCluster(['a', 'b', 'c']);
+  cluster.elect('a');
+  cluster.tick(3);
+  const leader = cluster.raft('a');
+  leader.propose(1, encoder.encode('x'));
+  return { cluster, leader, batch: leader.ready() };
+}
+
 describe('applying entries committed while a later write is in flight', () => {
   it('hands out each committed entry once, in order, even before this node wrote it', () => {
-    const cluster = new EngineCluster(['a', 'b', 'c']);
-    cluster.elect('a');
-    cluster.tick(3);
-    const leader = cluster.raft('a');
-
     // `x` is written here (advance), its appends reach the followers.
-    leader.propose(1, encoder.encode('x'));
-    const first = leader.ready();
+    const { cluster, leader, batch: first } = leaderWritingX();
     leader.advance(first);
     const acksForX = followersAcknowledge(cluster, first.messages);
 
@@ -70,12 +74,7 @@ describe('applying entries committed while a later write is in flight', () => {
   });
 
   it('does not count the leader before its own write: one follower alone commits nothing', () => {
-    const cluster = new EngineCluster(['a', 'b', 'c']);
-    cluster.elect('a');
-    cluster.tick(3);
-    const leader = cluster.raft('a');
-    leader.propose(1, encoder.encode('x'));
-    const batch = leader.ready();
+    const { cluster, leader, batch } = leaderWritingX();
     const fromB = followersAcknowledge(cluster, batch.messages).filter((ack) => ack.from === 'b');
     stepAll(leader, fromB);
     // b and the leader's in-flight write are not a quorum: the leader's copy is not durable yet.
@@ -86,12 +85,7 @@ describe('applying entries committed while a later write is in flight', () => {
   });
 
   it('never hands out a committed entry before a Ready handed it to storage', () => {
-    const cluster = new EngineCluster(['a', 'b', 'c']);
-    cluster.elect('a');
-    cluster.tick(3);
-    const leader = cluster.raft('a');
-    leader.propose(1, encoder.encode('x'));
-    const batch = leader.ready();
+    const { cluster, batch } = leaderWritingX();
     const index = batch.entries[0]!.index;
     const toC = batch.messages.find(
       (message): message is AppendEntries => message.to === 'c' && message.type === 'AppendEntries',
