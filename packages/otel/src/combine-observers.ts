@@ -6,8 +6,7 @@ import type { Observer } from '@raft/core';
  * to hand a transport the same sink as its node. Undefined entries are skipped. The combination asks
  * for `proposal-started` events (`Observer.wantsProposalStarted`) when any of its parts does (each
  * part is asked), and always when one of them is a plain function: mark yours
- * `wantsProposalStarted: () => false` if it
- * ignores that event, so the instrumentation's saving is kept.
+ * `wantsProposalStarted: () => false` if it ignores that event, so the instrumentation's saving is kept.
  *
  * @example
  * ```ts

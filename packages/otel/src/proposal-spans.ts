@@ -2,7 +2,6 @@ import {
   type Attributes,
   type Context,
   context,
-  ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -50,8 +49,8 @@ export class ProposalSpans {
    * event (which may still come, for another observer) neither samples again nor reads another context.
    */
   private decidedFor = -1;
-  private decidedToTrace = false;
-  private decidedParent: Context = ROOT_CONTEXT;
+  /** The parent of the span to start, or undefined when the proposal is not traced. */
+  private decidedParent: Context | undefined;
 
   constructor(
     private readonly tracer: Tracer,
@@ -98,20 +97,18 @@ export class ProposalSpans {
     const parent = context.active();
     const traced = trace.getSpan(parent)?.isRecording() === true || this.sampler.sample(startedAt);
     this.decidedFor = proposalId;
-    this.decidedToTrace = traced;
-    this.decidedParent = traced ? parent : ROOT_CONTEXT;
+    this.decidedParent = traced ? parent : undefined;
     return traced;
   }
 
   started(event: Event<'proposal-started'>): void {
     // Decided in `propose()` already, or (a node that did not ask) decided now: propose() emits this
     // synchronously, so the active context is still the caller's.
-    const decided = this.decidedFor === event.proposalId;
-    if (!decided) this.decide(event.proposalId, event.startedAt);
-    this.decidedFor = -1;
+    if (this.decidedFor !== event.proposalId) this.decide(event.proposalId, event.startedAt);
     const parent = this.decidedParent;
-    this.decidedParent = ROOT_CONTEXT;
-    if (!this.decidedToTrace) return;
+    this.decidedFor = -1;
+    this.decidedParent = undefined;
+    if (parent === undefined) return;
     const span = this.tracer.startSpan(
       RAFT_SPAN_NAMES.propose,
       { kind: SpanKind.INTERNAL, attributes: this.base },

@@ -79,16 +79,21 @@ export function drive(leader, payload, inFlight, until) {
 /** A payload of `bytes` bytes that is not all zeros. */
 export const payloadOf = (bytes) => Uint8Array.from({ length: bytes }, (_, i) => (i * 31 + 7) & 0xff);
 
+/** Imports `name` as @raft/otel resolves it (the OpenTelemetry SDKs are its dev dependencies). */
+const importFromOtel = (name) =>
+  import(
+    pathToFileURL(
+      createRequire(new URL('../../../packages/otel/package.json', import.meta.url)).resolve(name),
+    ).href
+  );
+
 /**
  * @raft/otel's metrics on one SDK MeterProvider with a reader, collected at the end as in a deployment.
  * Loaded only when asked: the SDK is otel's dev dependency. `observerFor(id)` gives each node its own
  * instrumentation (defaults: the node id on every point, since the nodes share the provider).
  */
 export async function otelMetrics() {
-  const otelPackage = new URL('../../../packages/otel/package.json', import.meta.url);
-  const sdk = await import(
-    pathToFileURL(createRequire(otelPackage).resolve('@opentelemetry/sdk-metrics')).href
-  );
+  const sdk = await importFromOtel('@opentelemetry/sdk-metrics');
   const { raftInstrumentation } = await import('../../../packages/otel/dist/index.js');
   class ManualReader extends sdk.MetricReader {
     async onShutdown() {}
@@ -108,9 +113,8 @@ export async function otelMetrics() {
  * measured is this package and the SDK, not an exporter. Returns the count of spans exported so far.
  */
 export async function registerTracingSdk() {
-  const require = createRequire(new URL('../../../packages/otel/package.json', import.meta.url));
-  const sdk = await import(pathToFileURL(require.resolve('@opentelemetry/sdk-trace')).href);
-  const api = await import(pathToFileURL(require.resolve('@opentelemetry/api')).href);
+  const sdk = await importFromOtel('@opentelemetry/sdk-trace');
+  const api = await importFromOtel('@opentelemetry/api');
   let exported = 0;
   const exporter = {
     export(spans, done) {
