@@ -10,6 +10,7 @@ import {
   type Observer,
   type RaftNode,
   type RaftOptions,
+  type RaftStatus,
   type SnapshotOptions,
   type StateMachine,
   type StoppedError,
@@ -18,6 +19,18 @@ import {
 import { waitFor } from '@raft/testkit/conformance';
 
 /** Returns each entry's index; refuses (throws on) the text in `failOn`, to test fatal failures. */
+/**
+ * The leader's last entry went out to every follower (their `next` is past it) but has not committed:
+ * replication started, as when the followers are cut off.
+ */
+export function sentButUncommitted(status: RaftStatus): boolean {
+  if (status.lastIndex <= status.commitIndex || status.progress.size === 0) return false;
+  for (const [id, progress] of status.progress) {
+    if (id !== status.id && progress.next <= status.lastIndex) return false;
+  }
+  return true;
+}
+
 export class IndexStateMachine implements StateMachine<number> {
   failOn: string | undefined;
   private readonly decoder = new TextDecoder();

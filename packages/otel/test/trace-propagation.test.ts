@@ -10,7 +10,7 @@ import type { NodeId } from '@raft/core';
 import { waitFor } from '@raft/testkit/conformance';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RaftInstrumentation, raftInstrumentation, RAFT_SPAN_NAMES as S } from '../src/index.js';
-import { type InProcessCluster, inProcessCluster } from './in-process-cluster.js';
+import { type InProcessCluster, inProcessCluster, sentButUncommitted } from './in-process-cluster.js';
 
 // Trace context through replication, end to end: a real in-process 3-node cluster whose nodes carry
 // each traced proposal's context (`traceContext`), spans into InMemorySpanExporter. Conditions are
@@ -188,7 +188,8 @@ describe('trace context through replication', () => {
         leader.propose(encoder.encode('stuck'), { timeoutMs: 60_000 }),
       )
       .catch((error: unknown) => error);
-    await waitFor(() => leader.status().lastIndex > leader.status().commitIndex, DEADLINE);
+    // Sent to the followers (the leader's batch starts after the event loop's turn), not committed.
+    await waitFor(() => sentButUncommitted(leader.status()), DEADLINE);
     await leader.stop();
     await pending;
     request.end();

@@ -10,7 +10,7 @@ import type { NodeId } from '@raft/core';
 import { waitFor } from '@raft/testkit/conformance';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { raftInstrumentation, RAFT_SPAN_NAMES as S } from '../src/index.js';
-import { type InProcessCluster, inProcessCluster } from './in-process-cluster.js';
+import { type InProcessCluster, inProcessCluster, sentButUncommitted } from './in-process-cluster.js';
 
 // Spans from a real in-process cluster into the SDK's InMemorySpanExporter. The stack context
 // manager makes `context.with` work, which is all a synchronous propose() call needs to find its parent.
@@ -189,7 +189,8 @@ describe('AppendEntries spans', () => {
     const pending = leader
       .propose(encoder.encode('stuck'), { timeoutMs: 60_000 })
       .catch((error: unknown) => error);
-    await waitFor(() => leader.status().lastIndex > leader.status().commitIndex, { timeoutMs: 5_000 });
+    // Sent to the followers (the leader's batch starts after the event loop's turn), not committed.
+    await waitFor(() => sentButUncommitted(leader.status()), { timeoutMs: 5_000 });
     await leader.stop();
     await pending;
     const unfinished = spansOf(exporter, S.appendEntriesSend, 'a').filter(

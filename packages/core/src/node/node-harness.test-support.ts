@@ -114,6 +114,19 @@ export class VirtualClock implements Clock {
   }
 }
 
+/**
+ * A {@link VirtualClock} with `defer`, run as the real clock does: after what is already due (each
+ * {@link settle} lets them run). `deferred` counts the calls.
+ */
+export class DeferringClock extends VirtualClock {
+  deferred = 0;
+
+  defer(callback: () => void): void {
+    this.deferred++;
+    setImmediate(callback);
+  }
+}
+
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -279,11 +292,13 @@ export interface TestClusterOptions {
   readonly snapshot?: SnapshotOptions | false;
   /** The node's `traceContext` capability, if any. */
   readonly traceContext?: (id: NodeId) => TraceContextSource | undefined;
+  /** The shared clock; a plain {@link VirtualClock} (no `defer`) unless a test brings its own. */
+  readonly clock?: VirtualClock;
 }
 
 /** N nodes on one memoryNetwork and one virtual clock, bootstrapped with every id as a voter. */
 export class TestCluster {
-  readonly clock = new VirtualClock();
+  readonly clock: VirtualClock;
   readonly network: MemoryNetwork = memoryNetwork();
   readonly members = new Map<NodeId, TestMember>();
   private restarts = 0;
@@ -292,6 +307,7 @@ export class TestCluster {
     readonly ids: readonly NodeId[],
     private readonly options: TestClusterOptions = {},
   ) {
+    this.clock = options.clock ?? new VirtualClock();
     for (const id of ids) this.members.set(id, this.create(id, new GatedStorage(memoryStorage())));
   }
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../engine/messages.js';
 import type { PersistBatch } from '../interfaces/storage.js';
 import { memoryStorage } from '../memory/memory-storage.js';
-import { bytes, TestCluster } from './node-harness.test-support.js';
+import { bytes, DeferringClock, TestCluster, VirtualClock } from './node-harness.test-support.js';
 
 // The driver's side of the Ready contract: what is written, in how many writes, and what may be sent
 // before and after each write. All on virtual time.
@@ -41,6 +41,40 @@ describe('RaftNode: group commit', () => {
     const next = storage.batches[callsWhileHeld];
     expect(next?.entries.map((entry) => decoder.decode(entry.data))).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
     expect(leader.stateMachine.values).toEqual(['first', 'r1', 'r2', 'r3', 'r4', 'r5']);
+  });
+
+  /** A leader of a fresh cluster on `clock`, which then proposes p1, p2 and p3 in one synchronous run. */
+  async function proposeThreeAtOnce(clock: VirtualClock) {
+    cluster = new TestCluster(IDS, { clock });
+    const leader = await cluster.startWithLeader('a');
+    await clock.advance(200);
+    const before = leader.storage.batches.length;
+    const deferredBefore = clock instanceof DeferringClock ? clock.deferred : 0;
+    const proposals = ['p1', 'p2', 'p3'].map((text) => leader.node.propose(bytes(text)));
+    const written = (at: number) =>
+      leader.storage.batches[before + at]?.entries.map((e) => decoder.decode(e.data));
+    const settled = async () => {
+      const outcomes = await Promise.all(proposals.map((promise) => clock.outcome(promise, 5_000)));
+      expect(outcomes.every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    };
+    return { written, settled, deferredBefore };
+  }
+
+  it('with a deferring clock, proposals made in one turn of the event loop share one write', async () => {
+    const clock = new DeferringClock();
+    const { written, settled, deferredBefore } = await proposeThreeAtOnce(clock);
+    // Nothing is written inside the callback that made the proposals; the batch waits for the turn's end.
+    expect(written(0)).toBeUndefined();
+    expect(clock.deferred).toBe(deferredBefore + 1);
+    await settled();
+    expect(written(0)).toEqual(['p1', 'p2', 'p3']);
+  });
+
+  it('without defer, the first proposal is written at once and the others wait for that write', async () => {
+    const { written, settled } = await proposeThreeAtOnce(new VirtualClock());
+    expect(written(0)).toEqual(['p1']);
+    await settled();
+    expect(written(1)).toEqual(['p2', 'p3']);
   });
 
   it('a batch with nothing to persist makes no persist call', async () => {
