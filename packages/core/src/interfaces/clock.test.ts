@@ -46,6 +46,34 @@ describe('systemClock().defer', () => {
     expect(order).toEqual([1, 2, 3]);
   });
 
+  it('on a MessageChannel, a callback that throws is reported and the ones after it still run', async () => {
+    const realSetImmediate = setImmediate;
+    vi.stubGlobal('setImmediate', undefined);
+    const clock = systemClock();
+    vi.stubGlobal('setImmediate', realSetImmediate);
+    const reported: unknown[] = [];
+    const ran: string[] = [];
+    await new Promise<void>((resolve) => {
+      clock.defer?.(() => {
+        // Captures the report (a timer that rethrows) instead of letting it reach the test runner.
+        vi.stubGlobal('setTimeout', (callback: () => void) => {
+          try {
+            callback();
+          } catch (error) {
+            reported.push(error);
+          }
+        });
+        throw new Error('boom');
+      });
+      clock.defer?.(() => {
+        ran.push('after');
+        resolve();
+      });
+    });
+    expect(ran).toEqual(['after']);
+    expect(reported).toEqual([new Error('boom')]);
+  });
+
   it('is absent where the runtime has neither', () => {
     vi.stubGlobal('setImmediate', undefined);
     vi.stubGlobal('MessageChannel', undefined);

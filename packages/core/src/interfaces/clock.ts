@@ -66,7 +66,16 @@ function runtimeDefer(runtime: RuntimeTimers): ((callback: () => void) => void) 
   channel.port1.onmessage = () => {
     const due = queue;
     queue = [];
-    for (const callback of due) callback();
+    for (const callback of due) {
+      try {
+        callback();
+      } catch (error) {
+        // Reported as setImmediate would (uncaught), without losing the callbacks queued after it.
+        runtime.setTimeout(() => {
+          throw error;
+        }, 0);
+      }
+    }
   };
   // Where ports can hold a process open (Node without setImmediate is hypothetical, but cheap to cover).
   channel.port1.unref?.();
