@@ -118,10 +118,6 @@ async function resolveClusterFile(settings: ClusterNodeSettings, logger: Logger)
   return file;
 }
 
-/**
- * Runs the join of a node whose cluster file says one is under way, in the background: on success the
- * file forgets the join; on failure `onFailure` runs (the node is useless outside the cluster).
- */
 /** The node's events worth a log line: role changes, snapshots, failure. */
 function logEvents(raftLogger: Logger): Observer {
   return Object.assign(
@@ -144,6 +140,10 @@ function logEvents(raftLogger: Logger): Observer {
   );
 }
 
+/**
+ * Runs the join of a node whose cluster file says one is under way, in the background: on success the
+ * file forgets the join; on failure `onFailure` runs (the node is useless outside the cluster).
+ */
 function resumeJoin(
   settings: ClusterNodeSettings,
   file: ClusterFile,

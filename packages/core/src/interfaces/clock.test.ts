@@ -22,6 +22,15 @@ async function deferOrder(): Promise<string[]> {
   return order;
 }
 
+/** A systemClock made while the runtime had no setImmediate: its `defer` runs on a MessageChannel. */
+function channelClock() {
+  const realSetImmediate = setImmediate;
+  vi.stubGlobal('setImmediate', undefined);
+  const clock = systemClock();
+  vi.stubGlobal('setImmediate', realSetImmediate);
+  return clock;
+}
+
 describe('systemClock().defer', () => {
   it('runs after the current callback, its microtasks and the callbacks already due', async () => {
     expect(systemClock().defer).toBeTypeOf('function');
@@ -29,10 +38,7 @@ describe('systemClock().defer', () => {
   });
 
   it('uses a MessageChannel where there is no setImmediate, running queued callbacks in order', async () => {
-    const realSetImmediate = setImmediate;
-    vi.stubGlobal('setImmediate', undefined);
-    const clock = systemClock();
-    vi.stubGlobal('setImmediate', realSetImmediate);
+    const clock = channelClock();
     const order: number[] = [];
     await new Promise<void>((resolve) => {
       clock.defer?.(() => order.push(1));
@@ -47,10 +53,7 @@ describe('systemClock().defer', () => {
   });
 
   it('on a MessageChannel, a callback that throws is reported and the ones after it still run', async () => {
-    const realSetImmediate = setImmediate;
-    vi.stubGlobal('setImmediate', undefined);
-    const clock = systemClock();
-    vi.stubGlobal('setImmediate', realSetImmediate);
+    const clock = channelClock();
     const reported: unknown[] = [];
     const ran: string[] = [];
     await new Promise<void>((resolve) => {
