@@ -153,15 +153,52 @@ function e2eSection(e2e, targets) {
     );
     if (failed.length > 0) lines.push('', `Errors (non-2xx, timeouts, socket errors): ${failed.join('; ')}.`);
   }
-  if (targets) {
-    lines.push('', '### Performance to reach', '');
+  if (e2e.repeats?.length > 0) {
+    lines.push('', '### Target points, repeated', '');
     lines.push(
       table(
-        ['target', 'goal', 'measured', 'met'],
+        [
+          'round',
+          'workload',
+          'connections',
+          'raft-kv req/s',
+          'p50 ms',
+          'p99 ms',
+          'etcd req/s',
+          'p50 ms',
+          'p99 ms',
+        ],
+        e2e.repeats.map((row) => [
+          row.round,
+          row.operation.toUpperCase(),
+          row.connections,
+          number(row['raft-kv'].requestsPerSecond),
+          fixed(row['raft-kv'].p50Ms),
+          fixed(row['raft-kv'].p99Ms),
+          number(row.etcd.requestsPerSecond),
+          fixed(row.etcd.p50Ms),
+          fixed(row.etcd.p99Ms),
+        ]),
+      ),
+    );
+  }
+  if (targets) {
+    lines.push('', '### Performance to reach', '');
+    const rounds = e2e.targetRounds ?? 1;
+    if (rounds > 1) {
+      lines.push(
+        `Each target point was measured in ${rounds} rounds (round 1 is the sweep above, the others are listed under it); measured is the median of the rounds' ratios.`,
+        '',
+      );
+    }
+    lines.push(
+      table(
+        ['target', 'goal', 'measured', 'each round', 'met'],
         targets.map((row) => [
           row.target,
           row.goal,
           fixed(row.measured),
+          (row.rounds ?? []).map((value) => fixed(value)).join(', '),
           row.met === null ? 'not measured' : row.met ? 'yes' : 'no',
         ]),
       ),
