@@ -17,13 +17,22 @@ export function sealValue(frame: Uint8Array): Uint8Array {
  * frame.length` bytes) and returns a view of it.
  */
 export function writeSealedValue(target: Uint8Array, offset: number, frame: Uint8Array): Uint8Array {
-  const checksum = crc32c(frame);
+  target.set(frame, offset + CHECKSUM_BYTES);
+  return sealInPlace(target, offset, frame.length);
+}
+
+/**
+ * Seals the frame of `frameLength` bytes already written at `offset + CHECKSUM_BYTES` in `target`
+ * (its checksum goes in front of it) and returns a view of the sealed value.
+ */
+export function sealInPlace(target: Uint8Array, offset: number, frameLength: number): Uint8Array {
+  const frameStart = offset + CHECKSUM_BYTES;
+  const checksum = crc32c(target.subarray(frameStart, frameStart + frameLength));
   target[offset] = checksum >>> 24;
   target[offset + 1] = checksum >>> 16;
   target[offset + 2] = checksum >>> 8;
   target[offset + 3] = checksum;
-  target.set(frame, offset + CHECKSUM_BYTES);
-  return target.subarray(offset, offset + CHECKSUM_BYTES + frame.length);
+  return target.subarray(offset, frameStart + frameLength);
 }
 
 /** Why a stored value was refused; the caller turns it into a StorageCorruptionError. */

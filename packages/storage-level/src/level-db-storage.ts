@@ -1,6 +1,7 @@
 import {
   type Entry,
-  encodeEntry,
+  encodedEntrySize,
+  encodeEntryInto,
   encodeHardState,
   type LogPosition,
   type PersistBatch,
@@ -13,7 +14,7 @@ import {
   StorageRangeError,
 } from '@raft/core';
 import { BackgroundDeletions } from './background-deletions.js';
-import { CHECKSUM_BYTES, sealValue, writeSealedValue } from './checked-value.js';
+import { CHECKSUM_BYTES, sealInPlace, sealValue } from './checked-value.js';
 import {
   COMPACTION_BOUND_KEY,
   chunkKey,
@@ -380,17 +381,17 @@ export class LevelDbStorage implements LevelStorage, SnapshotWriterHost, Snapsho
       // Raft §5.3: the batch replaces every entry at and above its first index. Puts overwrite the
       // overlap; the old entries past the batch's end are deleted in the same atomic batch.
       const deletions = Math.max(0, this.lastIndexHeld - newLastIndex);
-      const frames = entries.map(encodeEntry);
-      // One buffer for every key and value of the batch: allocating per record costs more than the
-      // checksums (LevelDB copies the bytes into its write batch).
+      // One buffer for every key and value of the batch, entries encoded straight into it: allocating
+      // per record costs more than the checksums (LevelDB copies the bytes into its write batch).
       let bytes = (entries.length + deletions) * ENTRY_KEY_BYTES;
-      for (const frame of frames) bytes += CHECKSUM_BYTES + frame.length;
+      for (const entry of entries) bytes += CHECKSUM_BYTES + encodedEntrySize(entry);
       const slab = new Uint8Array(bytes);
       let offset = 0;
-      frames.forEach((frame, position) => {
+      entries.forEach((entry, position) => {
         const key = writeEntryKey(slab, offset, first.index + position);
         offset += ENTRY_KEY_BYTES;
-        const value = writeSealedValue(slab, offset, frame);
+        const frame = encodeEntryInto(entry, slab, offset + CHECKSUM_BYTES);
+        const value = sealInPlace(slab, offset, frame.length);
         offset += value.length;
         operations.push({ type: 'put', key, value });
       });

@@ -40,9 +40,17 @@ export class ByteWriter {
   readonly buffer: Uint8Array;
   private offset = 0;
 
-  /** Allocates `bodySize` plus the frame header and writes the header. */
-  constructor(kind: FrameKind, bodySize: number, version: number = BASE_CODEC_VERSION) {
-    this.buffer = new Uint8Array(FRAME_HEADER_BYTES + bodySize);
+  /**
+   * Allocates `bodySize` plus the frame header and writes the header; with `frame` (exactly that many
+   * bytes, typically a view into a larger buffer) it writes there instead of allocating.
+   */
+  constructor(kind: FrameKind, bodySize: number, version: number = BASE_CODEC_VERSION, frame?: Uint8Array) {
+    if (frame !== undefined && frame.length !== FRAME_HEADER_BYTES + bodySize) {
+      throw new RangeError(
+        `a frame of ${bodySize} body bytes needs ${FRAME_HEADER_BYTES + bodySize} bytes, not ${frame.length}`,
+      );
+    }
+    this.buffer = frame ?? new Uint8Array(FRAME_HEADER_BYTES + bodySize);
     this.buffer[0] = version;
     this.buffer[1] = kind;
     this.offset = FRAME_HEADER_BYTES;

@@ -2,8 +2,10 @@ import type { Entry, EntryType } from '../engine/types.js';
 import { ByteReader } from './byte-reader.js';
 import { ByteWriter, bytesSize, varintSize } from './byte-writer.js';
 import {
+  BASE_CODEC_VERSION,
   type DecodeLimits,
   ENTRY_TYPE_TAGS,
+  FRAME_HEADER_BYTES,
   FrameKind,
   openFrame,
   resolveDecodeLimits,
@@ -59,6 +61,31 @@ export function readEntryBody(reader: ByteReader): Entry {
  */
 export function encodeEntry(entry: Entry): Uint8Array {
   const writer = new ByteWriter(FrameKind.entry, entryBodySize(entry));
+  writeEntryBody(writer, entry);
+  return writer.finish();
+}
+
+/** Bytes {@link encodeEntry} produces for `entry`, for a caller that encodes into its own buffer. */
+export function encodedEntrySize(entry: Entry): number {
+  return FRAME_HEADER_BYTES + entryBodySize(entry);
+}
+
+/**
+ * Encodes `entry` as {@link encodeEntry} does, into `target` at `offset`, which must have
+ * {@link encodedEntrySize} bytes free there; returns the view of `target` that holds the frame. For a
+ * store that writes many entries at once: one buffer for the batch instead of one per entry.
+ *
+ * @throws RangeError if a number is not an integer in [0, 2^53 - 1], or `target` is too short.
+ */
+export function encodeEntryInto(entry: Entry, target: Uint8Array, offset: number): Uint8Array {
+  const bodySize = entryBodySize(entry);
+  const end = offset + FRAME_HEADER_BYTES + bodySize;
+  if (!Number.isSafeInteger(offset) || offset < 0 || end > target.length) {
+    throw new RangeError(
+      `an entry frame of ${end - offset} bytes does not fit at ${offset} in ${target.length} bytes`,
+    );
+  }
+  const writer = new ByteWriter(FrameKind.entry, bodySize, BASE_CODEC_VERSION, target.subarray(offset, end));
   writeEntryBody(writer, entry);
   return writer.finish();
 }

@@ -1,5 +1,5 @@
 export { decodeConfig, encodeConfig } from './config-codec.js';
-export { decodeEntry, encodeEntry } from './entry-codec.js';
+export { decodeEntry, encodedEntrySize, encodeEntry, encodeEntryInto } from './entry-codec.js';
 export { decodeHardState, encodeHardState } from './hard-state-codec.js';
 export { decodeMessage, decodeMessages, encodeMessage, encodeMessages } from './message-codec.js';
 export type { DecodeLimits } from './wire-format.js';
