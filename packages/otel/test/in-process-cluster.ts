@@ -18,7 +18,6 @@ import {
 } from '@raft/core';
 import { waitFor } from '@raft/testkit/conformance';
 
-/** Returns each entry's index; refuses (throws on) the text in `failOn`, to test fatal failures. */
 /**
  * The leader's last entry went out to every follower (their `next` is past it) but has not committed:
  * replication started, as when the followers are cut off.
@@ -31,6 +30,7 @@ export function sentButUncommitted(status: RaftStatus): boolean {
   return true;
 }
 
+/** Returns each entry's index; refuses (throws on) the text in `failOn`, to test fatal failures. */
 export class IndexStateMachine implements StateMachine<number> {
   failOn: string | undefined;
   private readonly decoder = new TextDecoder();

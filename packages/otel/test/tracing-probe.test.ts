@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { Observer } from '@raft/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RAFT_SPAN_NAMES, raftInstrumentation } from '../src/index.js';
 import { type InProcessCluster, inProcessCluster } from './in-process-cluster.js';
@@ -17,6 +18,18 @@ afterEach(async () => {
   cluster = undefined;
   provider = undefined;
 });
+
+/** What the node emits for a proposal made at `startedAt` and applied at once. */
+function proposeAndSettle(observer: Observer, proposalId: number, startedAt: number): void {
+  observer({ type: 'proposal-started', proposalId, bytes: 1, startedAt });
+  observer({
+    type: 'proposals-settled',
+    outcome: 'applied',
+    reason: 'applied',
+    settledAt: startedAt,
+    proposals: [{ proposalId, index: proposalId, term: 1, startedAt }],
+  });
+}
 
 function sdkProvider() {
   const exporter = new InMemorySpanExporter();
@@ -67,14 +80,7 @@ describe('raftInstrumentation: the node asks before building proposal-started', 
     const propose = (proposalId: number) => {
       const wanted = observer.wantsProposalStarted?.(proposalId, proposalId);
       // Another observer may want it: the event comes whatever this one answered.
-      observer({ type: 'proposal-started', proposalId, bytes: 1, startedAt: proposalId });
-      observer({
-        type: 'proposals-settled',
-        outcome: 'applied',
-        reason: 'applied',
-        settledAt: proposalId,
-        proposals: [{ proposalId, index: proposalId, term: 1, startedAt: proposalId }],
-      });
+      proposeAndSettle(observer, proposalId, proposalId);
       return wanted;
     };
     expect([1, 2, 3, 4].map(propose)).toEqual([false, true, false, true]);
@@ -94,15 +100,7 @@ describe('raftInstrumentation: proposal traces are capped by rate', () => {
       ...(proposalTracesMaxPerSecond === undefined ? {} : { proposalTracesMaxPerSecond }),
     });
     times.forEach((startedAt, i) => {
-      const proposalId = i + 1;
-      observer({ type: 'proposal-started', proposalId, bytes: 1, startedAt });
-      observer({
-        type: 'proposals-settled',
-        outcome: 'applied',
-        reason: 'applied',
-        settledAt: startedAt,
-        proposals: [{ proposalId, index: proposalId, term: 1, startedAt }],
-      });
+      proposeAndSettle(observer, i + 1, startedAt);
     });
     return exporter.getFinishedSpans().filter((span) => span.name === RAFT_SPAN_NAMES.propose).length;
   }
