@@ -17,7 +17,7 @@ export type { ConfigSources, RawSettings, SettingSpec } from './config-loader.js
 export { envName, formatUsage, loadSettings } from './config-loader.js';
 export type { HostPort } from './config-values.js';
 export { parseHostPort, parseInteger, parsePeers, parseUrl, urlFor } from './config-values.js';
-export { readBody } from './http-body.js';
+export { type ReadBodyOptions, readBody } from './http-body.js';
 export { HttpError } from './http-error.js';
 export type { RequestContext, Route, RouteHandler, RouteMatch } from './http-router.js';
 export { matchRoute } from './http-router.js';

@@ -13,10 +13,18 @@ const outcomes: Promise<Uint8Array>[] = [];
 
 beforeAll(async () => {
   server = createServer((request: IncomingMessage, response) => {
-    const outcome = readBody(request, LIMIT);
+    // Whether readBody handed over the very chunk the stream emitted, or bytes of its own.
+    let firstChunk: Buffer | undefined;
+    request.once('data', (chunk: Buffer) => {
+      firstChunk = chunk;
+    });
+    const outcome = readBody(request, LIMIT, { view: request.headers['x-view'] === '1' });
     outcomes.push(outcome);
     outcome.then(
-      (body) => response.end(`${body.length}:${Buffer.from(body).toString('hex')}`),
+      (body) => {
+        const memory = body === firstChunk ? 'view' : 'copy';
+        response.end(`${body.length}:${Buffer.from(body).toString('hex')}:${memory}`);
+      },
       (error: unknown) => {
         response.statusCode = error instanceof HttpError ? error.status : 500;
         response.setHeader('connection', 'close');
@@ -31,9 +39,12 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** Sends `parts` as a chunked body, one write each; resolves with the status and body of the answer. */
-function sendChunked(parts: readonly string[]): Promise<{ status: number; text: string }> {
+function sendChunked(
+  parts: readonly string[],
+  headers: Readonly<Record<string, string>> = {},
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: '127.0.0.1', port, method: 'PUT', path: '/' });
+    const request = httpRequest({ host: '127.0.0.1', port, method: 'PUT', path: '/', headers });
     request.on('response', (response) => {
       let text = '';
       response.setEncoding('latin1');
@@ -53,7 +64,28 @@ describe('readBody', () => {
     const parts = ['abc', 'é'.repeat(10), 'x'.repeat(500)];
     const answer = await sendChunked(parts);
     const expected = Buffer.from(parts.join(''));
-    expect(answer).toEqual({ status: 200, text: `${expected.length}:${expected.toString('hex')}` });
+    expect(answer).toEqual({ status: 200, text: `${expected.length}:${expected.toString('hex')}:copy` });
+  });
+
+  it('copies a body that arrived in one chunk by default', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'PUT', body: 'one chunk' });
+    expect(await response.text()).toBe(`9:${Buffer.from('one chunk').toString('hex')}:copy`);
+  });
+
+  it('with view, returns a one-chunk body as the chunk itself, bytes unchanged', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/`, {
+      method: 'PUT',
+      body: 'one chunk',
+      headers: { 'x-view': '1' },
+    });
+    expect(await response.text()).toBe(`9:${Buffer.from('one chunk').toString('hex')}:view`);
+  });
+
+  it('with view, still joins a body sent in several chunks into a copy', async () => {
+    const parts = ['abc', 'é'.repeat(10), 'x'.repeat(500)];
+    const answer = await sendChunked(parts, { 'x-view': '1' });
+    const expected = Buffer.from(parts.join(''));
+    expect(answer).toEqual({ status: 200, text: `${expected.length}:${expected.toString('hex')}:copy` });
   });
 
   it('refuses a body that grows past the limit while streaming with 413', async () => {

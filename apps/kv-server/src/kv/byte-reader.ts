@@ -35,21 +35,27 @@ export class ByteReader {
     throw new KvFormatError('varint too long');
   }
 
+  /** Length-prefixed bytes, copied: the result may outlive the buffer it was read from. */
   bytes(): Uint8Array {
-    const length = this.varint();
-    if (length > this.remaining) throw new KvFormatError('length beyond the end of data');
-    const value = this.buffer.slice(this.offset, this.offset + length);
-    this.offset += length;
-    return value;
+    return this.view().slice();
   }
 
+  /** Length-prefixed UTF-8, decoded from the buffer in place. */
   string(): string {
     try {
-      return decoder.decode(this.bytes());
+      return decoder.decode(this.view());
     } catch (error) {
       if (error instanceof KvFormatError) throw error;
       throw new KvFormatError('invalid UTF-8');
     }
+  }
+
+  private view(): Uint8Array {
+    const length = this.varint();
+    if (length > this.remaining) throw new KvFormatError('length beyond the end of data');
+    const view = this.buffer.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return view;
   }
 
   /** Throws unless every byte was read: trailing bytes mean a frame of another shape. */

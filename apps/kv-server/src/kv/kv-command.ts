@@ -1,5 +1,5 @@
 import { ByteReader } from './byte-reader.js';
-import { ByteWriter } from './byte-writer.js';
+import { ByteWriter, stringSize, varintSize } from './byte-writer.js';
 import { KvFormatError } from './kv-errors.js';
 
 /** Format version of encoded commands; the first byte of every command entry. */
@@ -95,9 +95,46 @@ function readIdempotency(reader: ByteReader): KvIdempotency | undefined {
   return { key: reader.string(), expiresAt: reader.varint() };
 }
 
+function conditionSize(condition: KvCondition): number {
+  return 1 + (condition.kind === 'revision' ? varintSize(condition.revision) : 0);
+}
+
+function idempotencySize(idempotency: KvIdempotency | undefined): number {
+  return idempotency === undefined ? 1 : 1 + stringSize(idempotency.key) + varintSize(idempotency.expiresAt);
+}
+
+/** Bytes {@link encodeKvCommand} writes for `command`, so that it allocates once and never copies. */
+export function encodedKvCommandSize(command: KvCommand): number {
+  const head = 2 + varintSize(command.stamp);
+  switch (command.type) {
+    case 'put':
+      return (
+        head +
+        stringSize(command.key) +
+        conditionSize(command.condition) +
+        idempotencySize(command.idempotency) +
+        varintSize(command.value.length) +
+        command.value.length
+      );
+    case 'delete':
+      return (
+        head +
+        stringSize(command.key) +
+        conditionSize(command.condition) +
+        idempotencySize(command.idempotency)
+      );
+    case 'announce':
+      return head + stringSize(command.member) + stringSize(command.clientUrl) + stringSize(command.peerUrl);
+    default: {
+      const never: never = command;
+      throw new TypeError(`unknown command ${String(never)}`);
+    }
+  }
+}
+
 /** Encodes a command as a log entry payload: version, operation, stamp, then the operation's fields. */
 export function encodeKvCommand(command: KvCommand): Uint8Array {
-  const writer = new ByteWriter(64 + (command.type === 'put' ? command.value.length : 0));
+  const writer = new ByteWriter(encodedKvCommandSize(command));
   writer.byte(KV_COMMAND_VERSION);
   switch (command.type) {
     case 'put':

@@ -133,7 +133,8 @@ export function kvRoutes(options: KvRouteOptions): Route[] {
     const extra = idempotency === undefined ? {} : { idempotency };
     let command: KvCommand;
     if (type === 'put') {
-      const value = await readBody(context.request, limits.maxValueBytes);
+      // A view is enough: encodeKvCommand copies the value into the entry before anything else runs.
+      const value = await readBody(context.request, limits.maxValueBytes, { view: true });
       command = { type, key, value, condition, stamp, ...extra };
     } else {
       command = { type, key, condition, stamp, ...extra };
