@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpError } from './http-error.js';
-import { matchRoute, type Route } from './http-router.js';
+import { matchRoute, type RequestContext, type Route } from './http-router.js';
 import type { Logger } from './json-logger.js';
+import { plainPathname } from './request-target.js';
 
 /** Options of {@link createHttpService}. */
 export interface HttpServiceOptions {
@@ -44,6 +45,30 @@ export function sendJson(
   response.end(text);
 }
 
+function parseTarget(target: string): URL {
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    throw new HttpError(400, 'bad_request', 'malformed request target');
+  }
+}
+
+/** A {@link RequestContext} whose URL is parsed on first use. */
+class Context implements RequestContext {
+  rest = '';
+
+  constructor(
+    readonly request: IncomingMessage,
+    readonly response: ServerResponse,
+    private parsed: URL | undefined,
+  ) {}
+
+  get url(): URL {
+    if (this.parsed === undefined) this.parsed = parseTarget(this.request.url ?? '/');
+    return this.parsed;
+  }
+}
+
 function sendError(response: ServerResponse, error: HttpError): void {
   sendJson(
     response,
@@ -71,24 +96,24 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
       response.setHeader('connection', 'close');
       throw new HttpError(503, 'shutting_down', 'the server is shutting down', {}, { 'retry-after': '1' });
     }
-    let url: URL;
-    try {
-      url = new URL(request.url ?? '/', 'http://localhost');
-    } catch {
-      throw new HttpError(400, 'bad_request', 'malformed request target');
-    }
-    const match = matchRoute(routes, request.method ?? 'GET', url.pathname);
-    if (match.kind === 'not-found') throw new HttpError(404, 'not_found', `no route ${url.pathname}`);
+    const target = request.url ?? '/';
+    // A plain path needs no URL until a handler asks for one (most never do).
+    const pathname = plainPathname(target);
+    const context = new Context(request, response, pathname === undefined ? parseTarget(target) : undefined);
+    const path = pathname ?? context.url.pathname;
+    const match = matchRoute(routes, request.method ?? 'GET', path);
+    if (match.kind === 'not-found') throw new HttpError(404, 'not_found', `no route ${path}`);
     if (match.kind === 'method-not-allowed') {
       throw new HttpError(
         405,
         'method_not_allowed',
-        `${request.method} is not allowed on ${url.pathname}`,
+        `${request.method} is not allowed on ${path}`,
         {},
         { allow: match.allow.join(', ') },
       );
     }
-    await match.handler({ request, response, url, rest: match.rest });
+    context.rest = match.rest;
+    await match.handler(context);
   };
 
   const server = createServer((request, response) => {
