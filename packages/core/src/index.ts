@@ -86,6 +86,7 @@ export {
 } from './memory/index.js';
 export type {
   AbortSignalLike,
+  ProposeOptions,
   RaftNode,
   RaftNodeOptions,
   ReadOptions,

@@ -90,8 +90,8 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
   const idleWaiters: (() => void)[] = [];
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    for (const [name, value] of Object.entries(options.commonHeaders?.() ?? {}))
-      response.setHeader(name, value);
+    const common = options.commonHeaders?.();
+    if (common !== undefined) for (const name in common) response.setHeader(name, common[name]!);
     if (closing) {
       response.setHeader('connection', 'close');
       throw new HttpError(503, 'shutting_down', 'the server is shutting down', {}, { 'retry-after': '1' });

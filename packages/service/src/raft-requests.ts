@@ -1,4 +1,4 @@
-import type { RaftNode } from '@raft/core';
+import type { ProposeOptions, RaftNode } from '@raft/core';
 import { HttpError } from './http-error.js';
 import { noLeaderError, raftErrorToHttp } from './raft-http-errors.js';
 
@@ -38,7 +38,9 @@ export async function readBarrier(
 }
 
 /**
- * Proposes a command and resolves with the state machine's result once applied on this node.
+ * Proposes a command and resolves with the state machine's result once applied on this node. Pass
+ * `{ transfer: true }` for a freshly encoded command never touched again: the node keeps `data` itself
+ * instead of a copy (see `ProposeOptions.transfer`).
  * @throws HttpError 503 `no_leader` at once when no leader is known (nothing proposed), or the mapping
  * of {@link raftErrorToHttp} (503 not applied, 504 indeterminate).
  */
@@ -46,10 +48,14 @@ export async function proposeCommand<Result>(
   node: RaftNode<Result>,
   data: Uint8Array,
   timeoutMs: number,
+  options: Pick<ProposeOptions, 'transfer'> = {},
 ): Promise<Result> {
   if (node.leader() === '') throw noLeaderError();
   try {
-    return await node.propose(data, { timeoutMs });
+    return await node.propose(
+      data,
+      options.transfer === true ? { timeoutMs, transfer: true } : { timeoutMs },
+    );
   } catch (error) {
     throw raftErrorToHttp(error, 'write');
   }

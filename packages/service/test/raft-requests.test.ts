@@ -39,6 +39,8 @@ describe('raft requests over HTTP', () => {
     const led = fakeNode('n1');
     expect(await proposeCommand(led.node, new Uint8Array([1]), 500)).toBe('applied');
     expect(led.calls).toEqual(['propose {"timeoutMs":500}']);
+    expect(await proposeCommand(led.node, new Uint8Array([1]), 500, { transfer: true })).toBe('applied');
+    expect(led.calls.at(-1)).toBe('propose {"timeoutMs":500,"transfer":true}');
     const leaderless = fakeNode('');
     await expect(proposeCommand(leaderless.node, new Uint8Array([1]), 500)).rejects.toMatchObject({
       status: 503,

@@ -61,6 +61,10 @@ function singleHeader(request: IncomingMessage, name: string): string | undefine
 }
 
 /** `If-Match: "<revision>"` or `*`, `If-None-Match: *`; anything else is a 400 (never silently ignored). */
+const NO_CONDITION: KvCondition = Object.freeze({ kind: 'none' });
+const EXISTS: KvCondition = Object.freeze({ kind: 'exists' });
+const ABSENT: KvCondition = Object.freeze({ kind: 'absent' });
+
 function parseCondition(request: IncomingMessage): KvCondition {
   const ifMatch = singleHeader(request, 'if-match');
   const ifNoneMatch = singleHeader(request, 'if-none-match');
@@ -70,11 +74,11 @@ function parseCondition(request: IncomingMessage): KvCondition {
   if (ifNoneMatch !== undefined) {
     if (ifNoneMatch.trim() !== '*')
       throw new HttpError(400, 'bad_condition', 'If-None-Match supports only *');
-    return { kind: 'absent' };
+    return ABSENT;
   }
-  if (ifMatch === undefined) return { kind: 'none' };
+  if (ifMatch === undefined) return NO_CONDITION;
   const trimmed = ifMatch.trim();
-  if (trimmed === '*') return { kind: 'exists' };
+  if (trimmed === '*') return EXISTS;
   const match = /^"(\d{1,15})"$/.exec(trimmed);
   if (match === null)
     throw new HttpError(400, 'bad_condition', 'If-Match must be "<revision>" (quoted) or *');
@@ -123,21 +127,26 @@ export function kvRoutes(options: KvRouteOptions): Route[] {
   const barrier = (consistency: ReadConsistency): Promise<void> =>
     readBarrier(node, consistency, limits.requestTimeoutMs);
   const propose = (command: KvCommand): Promise<KvResult> =>
-    proposeCommand(node, encodeKvCommand(command), limits.requestTimeoutMs);
+    proposeCommand(node, encodeKvCommand(command), limits.requestTimeoutMs, { transfer: true });
 
   const write = async (context: RequestContext, type: 'put' | 'delete'): Promise<void> => {
     const key = decodeKey(context.rest, limits.maxKeyBytes);
     const condition = parseCondition(context.request);
     const stamp = now();
     const idempotency = parseIdempotency(context.request, stamp, limits.idempotencyTtlMs);
-    const extra = idempotency === undefined ? {} : { idempotency };
     let command: KvCommand;
     if (type === 'put') {
       // A view is enough: encodeKvCommand copies the value into the entry before anything else runs.
       const value = await readBody(context.request, limits.maxValueBytes, { view: true });
-      command = { type, key, value, condition, stamp, ...extra };
+      command =
+        idempotency === undefined
+          ? { type, key, value, condition, stamp }
+          : { type, key, value, condition, stamp, idempotency };
     } else {
-      command = { type, key, condition, stamp, ...extra };
+      command =
+        idempotency === undefined
+          ? { type, key, condition, stamp }
+          : { type, key, condition, stamp, idempotency };
     }
     answerWrite(context, await propose(command));
   };

@@ -62,7 +62,7 @@ export function lockRoutes(options: LockRouteOptions): Route[] {
   const { node, store, limits, requestTimeoutMs } = options;
   const newSessionId = options.newSessionId ?? randomUUID;
   const propose = (command: LockCommand) =>
-    proposeCommand(node, encodeLockCommand(command), requestTimeoutMs);
+    proposeCommand(node, encodeLockCommand(command), requestTimeoutMs, { transfer: true });
   const lockName = (raw: string) => checkLockName(raw, limits.maxLockNameBytes);
 
   const openSession = async ({ request, response }: RequestContext) => {

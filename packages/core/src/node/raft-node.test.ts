@@ -64,6 +64,21 @@ describe('RaftNode: proposals', () => {
     expect(await cluster.clock.outcome(promise, 5_000)).toMatchObject({ status: 'fulfilled' });
     expect(leader.stateMachine.values).toEqual(['one']);
   });
+
+  it('with transfer, the proposal data itself becomes the log entry (no copy)', async () => {
+    cluster = new TestCluster(IDS);
+    const leader = await cluster.startWithLeader('a');
+    const data = bytes('handed over');
+    const copied = bytes('copied');
+    const promises = [leader.node.propose(data, { transfer: true }), leader.node.propose(copied)];
+    for (const promise of promises) {
+      expect(await cluster.clock.outcome(promise, 5_000)).toMatchObject({ status: 'fulfilled' });
+    }
+    const entries = leader.node.inspect().entries;
+    expect(entries.some((entry) => entry.data === data)).toBe(true);
+    expect(entries.some((entry) => entry.data === copied)).toBe(false);
+    expect(leader.stateMachine.values.slice(-2)).toEqual(['handed over', 'copied']);
+  });
 });
 
 describe('RaftNode: reads', () => {

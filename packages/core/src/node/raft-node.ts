@@ -20,7 +20,13 @@ import { ProposalTracker } from './proposal-tracker.js';
 import { ReadTracker } from './read-tracker.js';
 import { orderedObserver, type ReceivedMessages } from './received-messages.js';
 import { rejectionError } from './rejection-error.js';
-import { abortReason, type ReadOptions, type RequestOptions, RequestWaiter } from './request-waiter.js';
+import {
+  abortReason,
+  type ProposeOptions,
+  type ReadOptions,
+  type RequestOptions,
+  RequestWaiter,
+} from './request-waiter.js';
 import { type SnapshotHost, snapshotsSupported } from './snapshot-host.js';
 import {
   type ResolvedSnapshotOptions,
@@ -84,7 +90,7 @@ export interface RaftNodeOptions<Result> {
   readonly traceContext?: TraceContextSource;
 }
 
-export type { AbortSignalLike, ReadOptions, RequestOptions } from './request-waiter.js';
+export type { AbortSignalLike, ProposeOptions, ReadOptions, RequestOptions } from './request-waiter.js';
 
 /** A running Raft member: the engine plus storage, transport, state machine and clock. */
 export interface RaftNode<Result> {
@@ -95,9 +101,10 @@ export interface RaftNode<Result> {
    * Resolves with the state machine's result for this entry once applied on THIS node; rejects
    * NotLeaderError (with leaderHint), ProposalDroppedError, TimeoutError (outcome unknown),
    * StoppedError. Works on followers too (forwarded to the leader) unless forwarding is off. `data`
-   * must not be empty (an empty entry is a leader's no-op) and is copied.
+   * must not be empty (an empty entry is a leader's no-op) and is copied, unless handed over with
+   * {@link ProposeOptions.transfer}.
    */
-  propose(data: Uint8Array, options?: RequestOptions): Promise<Result>;
+  propose(data: Uint8Array, options?: ProposeOptions): Promise<Result>;
   /**
    * Linearizable read barrier (ReadIndex): resolves once this node's state machine reflects every
    * write committed before the call; then read your state machine directly. Same errors as propose.
@@ -279,7 +286,7 @@ class DriverNode<Result> implements RaftNode<Result> {
     return this.startPromise;
   }
 
-  propose(data: Uint8Array, options?: RequestOptions): Promise<Result> {
+  propose(data: Uint8Array, options?: ProposeOptions): Promise<Result> {
     const refusal = this.refusal(options);
     if (refusal !== undefined) return Promise.reject(refusal);
     if (data.length === 0) return Promise.reject(new RangeError('a proposal must carry data'));
@@ -293,9 +300,9 @@ class DriverNode<Result> implements RaftNode<Result> {
     const context = traceContext === undefined ? undefined : proposalTraceContext(traceContext, id);
     const timeoutMs = options?.timeoutMs ?? this.requestTimeoutMs;
     const promise = this.proposals.open(id, this.clock, timeoutMs, options, startedAt);
-    // Copied so a caller reusing its buffer cannot change an entry already in the log.
-    const copy = data.slice();
-    this.input((engine) => engine.propose(id, copy, context));
+    // Copied (unless handed over) so a caller reusing its buffer cannot change an entry in the log.
+    const entryData = options?.transfer === true ? data : data.slice();
+    this.input((engine) => engine.propose(id, entryData, context));
     return promise;
   }
 

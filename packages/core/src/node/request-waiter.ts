@@ -20,6 +20,16 @@ export interface RequestOptions {
   readonly signal?: AbortSignalLike;
 }
 
+/** Options of `RaftNode.propose`. */
+export interface ProposeOptions extends RequestOptions {
+  /**
+   * Hand `data` over to the node instead of letting it take a copy: the caller promises never to
+   * change those bytes again (they become the log entry, held until compaction). Saves an allocation
+   * and a copy per proposal for a caller that encodes each command into a fresh buffer. Default false.
+   */
+  readonly transfer?: boolean;
+}
+
 /** Options of a read barrier (`RaftNode.read`). */
 export interface ReadOptions extends RequestOptions {
   /**
