@@ -4,6 +4,7 @@ import { HttpError } from './http-error.js';
 import { matchRoute, type RequestContext, type Route } from './http-router.js';
 import type { Logger } from './json-logger.js';
 import { plainPathname } from './request-target.js';
+import { ServiceResponse } from './service-response.js';
 
 /** Options of {@link createHttpService}. */
 export interface HttpServiceOptions {
@@ -37,11 +38,19 @@ export function sendJson(
 ): void {
   if (response.headersSent) return;
   const text = `${JSON.stringify(body)}\n`;
-  response.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
+  // A flat list: Node takes it as it is, where an object would be copied into one first.
+  const list: string[] = [];
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (lower !== 'content-type' && lower !== 'content-length') list.push(name, headers[name]!);
+  }
+  list.push(
+    'content-type',
+    'application/json; charset=utf-8',
+    'content-length',
+    String(Buffer.byteLength(text)),
+  );
+  response.writeHead(status, list);
   response.end(text);
 }
 
@@ -89,9 +98,8 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
   let closing = false;
   const idleWaiters: (() => void)[] = [];
 
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const common = options.commonHeaders?.();
-    if (common !== undefined) for (const name in common) response.setHeader(name, common[name]!);
+  const handle = async (request: IncomingMessage, response: ServiceResponse): Promise<void> => {
+    response.commonHeaders = options.commonHeaders?.();
     if (closing) {
       response.setHeader('connection', 'close');
       throw new HttpError(503, 'shutting_down', 'the server is shutting down', {}, { 'retry-after': '1' });
@@ -116,7 +124,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
     await match.handler(context);
   };
 
-  const server = createServer((request, response) => {
+  const server = createServer({ ServerResponse: ServiceResponse }, (request, response) => {
     active++;
     response.once('close', () => {
       active--;

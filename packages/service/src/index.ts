@@ -23,6 +23,7 @@ export type { RequestContext, Route, RouteHandler, RouteMatch } from './http-rou
 export { matchRoute } from './http-router.js';
 export type { HttpService, HttpServiceOptions } from './http-service.js';
 export { createHttpService, sendJson } from './http-service.js';
+export { ServiceResponse } from './service-response.js';
 export type { JoinClaim } from './join-proof.js';
 export { JOIN_PROOF_HEADER, JOIN_PROOF_WINDOW_MS, joinProof, verifyJoinProof } from './join-proof.js';
 export { readJsonObject } from './json-body.js';
