@@ -23,7 +23,6 @@ export type { RequestContext, Route, RouteHandler, RouteMatch } from './http-rou
 export { matchRoute } from './http-router.js';
 export type { HttpService, HttpServiceOptions } from './http-service.js';
 export { createHttpService, sendJson } from './http-service.js';
-export { ServiceResponse } from './service-response.js';
 export type { JoinClaim } from './join-proof.js';
 export { JOIN_PROOF_HEADER, JOIN_PROOF_WINDOW_MS, joinProof, verifyJoinProof } from './join-proof.js';
 export { readJsonObject } from './json-body.js';
@@ -61,6 +60,7 @@ export type { ClosableService, ServiceCliOptions } from './service-cli.js';
 export { runServiceCli } from './service-cli.js';
 export type { AnnouncedAddresses, ServiceNode, ServiceNodeOptions } from './service-node.js';
 export { startServiceNode } from './service-node.js';
+export { ServiceResponse } from './service-response.js';
 export type { ServiceConfig, ServiceSettingsDefaults } from './service-settings.js';
 export {
   cliSettings,
