@@ -17,6 +17,6 @@
  */
 export { FORMAT_VERSION } from './key-layout.js';
 export type { LevelStorage, LevelStorageOptions } from './level-storage.js';
-export { openLevelStorage } from './level-storage.js';
+export { DEFAULT_WRITE_BUFFER_BYTES, openLevelStorage } from './level-storage.js';
 export type { CorruptRecord, LevelStorageErrorCode } from './storage-errors.js';
 export { StorageCorruptionError, StorageLockedError, StorageVersionError } from './storage-errors.js';

@@ -20,6 +20,30 @@ export interface LevelStorageOptions {
   readonly directory: string;
   /** Create the directory and an empty store when missing. Default true. */
   readonly createIfMissing?: boolean;
+  /**
+   * Bytes LevelDB gathers in memory (and in its write-ahead file) before it writes them out as a
+   * sorted table: its `writeBufferSize`. Default {@link DEFAULT_WRITE_BUFFER_BYTES} (64 MiB, RocksDB's
+   * default), not LevelDB's 4 MiB: under a steady write load every flush of the buffer writes and
+   * syncs a table file, and those syncs slow down every node's log writes on a shared disk (see
+   * tooling/bench/README.md). Memory is taken as data arrives, up to about twice this while a full
+   * buffer is written out; reopening replays up to this much. Between 64 KiB and 1 GiB.
+   */
+  readonly writeBufferBytes?: number;
+}
+
+/** Default of {@link LevelStorageOptions.writeBufferBytes}: 64 MiB. */
+export const DEFAULT_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
+const MIN_WRITE_BUFFER_BYTES = 64 * 1024;
+const MAX_WRITE_BUFFER_BYTES = 1024 * 1024 * 1024;
+
+function writeBufferBytes(options: LevelStorageOptions): number {
+  const bytes = options.writeBufferBytes ?? DEFAULT_WRITE_BUFFER_BYTES;
+  if (!Number.isSafeInteger(bytes) || bytes < MIN_WRITE_BUFFER_BYTES || bytes > MAX_WRITE_BUFFER_BYTES) {
+    throw new RangeError(
+      `writeBufferBytes must be an integer from ${MIN_WRITE_BUFFER_BYTES} to ${MAX_WRITE_BUFFER_BYTES}, got ${bytes}`,
+    );
+  }
+  return bytes;
 }
 
 /**
@@ -48,6 +72,7 @@ export interface LevelStorage extends Required<Storage> {
  *
  * Besides core's `StorageRangeError`, `StorageGapError` and `StorageClosedError`, it throws:
  *
+ * @throws RangeError for a `writeBufferBytes` out of range, before anything is opened.
  * @throws StorageLockedError (`RAFT_STORAGE_LOCKED`) when another process or open store holds the directory.
  * @throws StorageVersionError (`RAFT_STORAGE_VERSION`) when the directory holds another format.
  * @throws StorageCorruptionError (`RAFT_STORAGE_CORRUPT`) at open or on any read that finds damaged
@@ -68,6 +93,7 @@ export async function openLevelStorage(options: LevelStorageOptions): Promise<Le
     keyEncoding: 'view',
     valueEncoding: 'view',
     createIfMissing: options.createIfMissing ?? true,
+    writeBufferSize: writeBufferBytes(options),
   });
   try {
     await db.open();
