@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { openLevelStorage } from '../dist/index.js';
+import { DEFAULT_WRITE_BUFFER_BYTES, openLevelStorage } from '../dist/index.js';
 
 const BATCH_SIZES = [1, 16, 256];
 const ENTRY_BYTES = 256;
@@ -59,7 +59,12 @@ function side(batchSize, writeBatch) {
 }
 
 async function compare(batchSize, run) {
-  const db = new ClassicLevel(join(root, `raw-${run}`), { keyEncoding: 'view', valueEncoding: 'view' });
+  // The same LevelDB settings as the store's, so the ratio is what our layer costs.
+  const db = new ClassicLevel(join(root, `raw-${run}`), {
+    keyEncoding: 'view',
+    valueEncoding: 'view',
+    writeBufferSize: DEFAULT_WRITE_BUFFER_BYTES,
+  });
   await db.open();
   const storage = await openLevelStorage({ directory: join(root, `storage-${run}`) });
   try {
