@@ -52,6 +52,33 @@ describe('driver: snapshots and log compaction (Raft §7)', () => {
     expect(snapshot!.config.voters).toEqual(['a', 'b', 'c']);
   });
 
+  it('members snapshot at their own points of each interval, never all at the same index', async () => {
+    const { cluster, events } = withEvents();
+    await cluster.startWithLeader('a');
+    await proposeMany(cluster, 'a', 0, 100);
+    const indices = (id: string): number[] =>
+      (events.get(id) ?? []).flatMap((event) => (event.type === 'snapshot-created' ? [event.index] : []));
+    await cluster.clock.waitFor(
+      () => ['a', 'b', 'c'].every((id) => indices(id).length >= 3),
+      5_000,
+      'three snapshots on every member',
+    );
+    // Ranks 0, 1 and 2 of three: points at k * 20 + 0, 6 and 13 (k >= 1), each taken at the first
+    // apply at or past the point, so within one apply batch of it.
+    const phases = { a: 0, b: 6, c: 13 } as const;
+    for (const [id, phase] of Object.entries(phases)) {
+      const taken = indices(id);
+      expect(taken[0]!, id).toBeGreaterThanOrEqual(SNAPSHOTS.everyEntries + phase);
+      for (let i = 1; i < taken.length; i++) {
+        expect(Math.floor((taken[i]! - phase) / SNAPSHOTS.everyEntries), id).toBe(
+          Math.floor((taken[i - 1]! - phase) / SNAPSHOTS.everyEntries) + 1,
+        );
+      }
+    }
+    const all = ['a', 'b', 'c'].flatMap(indices);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
   it('a follower that missed compacted entries catches up through a chunked snapshot', async () => {
     const { cluster, events } = withEvents();
     await cluster.startWithLeader('a');

@@ -6,7 +6,12 @@ import { InvalidOptionsError } from '../engine/options.js';
  * `beginSnapshot`, `readSnapshot` and `compact`; without them the node never compacts.
  */
 export interface SnapshotOptions {
-  /** Take a snapshot once this many entries were applied since the last one. Default 10,000. */
+  /**
+   * Take a snapshot every this many entries. Each member takes it at its own point of the interval
+   * (spread by rank in sorted id order), so members do not all pause at the same index; the first one
+   * comes after one to two intervals, and one may come sooner after a membership change. Default
+   * 10,000.
+   */
   readonly everyEntries?: number;
   /** ... or once this many bytes of entry data were applied since the last one. Default 64 MiB. */
   readonly everyBytes?: number;

@@ -1,4 +1,4 @@
-import type { Entry, SnapshotMeta } from '../engine/types.js';
+import type { ClusterConfig, Entry, SnapshotMeta } from '../engine/types.js';
 import { rechunk } from './rechunk.js';
 import type { SnapshotHost } from './snapshot-host.js';
 
@@ -10,9 +10,9 @@ import type { SnapshotHost } from './snapshot-host.js';
  */
 export class SnapshotTaker {
   private lastIndex: number;
-  private entriesSince = 0;
   private bytesSince = 0;
   private inProgress = false;
+  private phaseOf: { readonly config: ClusterConfig; readonly phase: number } | undefined;
 
   constructor(
     private readonly host: SnapshotHost,
@@ -25,16 +25,15 @@ export class SnapshotTaker {
   /** A snapshot was installed from the leader: count from there. */
   reset(index: number): void {
     this.lastIndex = Math.max(this.lastIndex, index);
-    this.entriesSince = 0;
     this.bytesSince = 0;
   }
 
   /** Called right after entries were applied, before anything else is applied. */
   onApplied(entries: readonly Entry[], appliedIndex: number): void {
-    this.entriesSince += entries.length;
     for (const entry of entries) this.bytesSince += entry.data.length;
     const { everyEntries, everyBytes } = this.host.options;
-    if (this.inProgress || (this.entriesSince < everyEntries && this.bytesSince < everyBytes)) return;
+    if (this.inProgress || (!this.reachedPoint(appliedIndex, everyEntries) && this.bytesSince < everyBytes))
+      return;
     if (appliedIndex <= this.lastIndex) return;
     const engine = this.host.engine();
     const term = engine.log.term(appliedIndex);
@@ -43,13 +42,30 @@ export class SnapshotTaker {
     // Captured now, between applies: the stream shows exactly the state at `appliedIndex`.
     const source = this.host.stateMachine.snapshot!();
     this.inProgress = true;
-    this.entriesSince = 0;
     this.bytesSince = 0;
     void this.write(meta, source)
       .catch((error: unknown) => this.host.fail(error))
       .finally(() => {
         this.inProgress = false;
       });
+  }
+
+  /** Whether `appliedIndex` passed this member's next snapshot point after the last snapshot. */
+  private reachedPoint(appliedIndex: number, everyEntries: number): boolean {
+    const phase = this.phase(everyEntries);
+    const last = Math.max(0, Math.floor((this.lastIndex - phase) / everyEntries));
+    return Math.floor((appliedIndex - phase) / everyEntries) > last;
+  }
+
+  /** This member's offset in each run of `everyEntries` indices: its rank among the members, spread. */
+  private phase(everyEntries: number): number {
+    const config = this.host.engine().config;
+    if (this.phaseOf?.config !== config) {
+      const members = [...new Set([...config.voters, ...config.outgoingVoters, ...config.learners])].sort();
+      const rank = Math.max(0, members.indexOf(this.host.id));
+      this.phaseOf = { config, phase: Math.floor((rank * everyEntries) / Math.max(1, members.length)) };
+    }
+    return this.phaseOf.phase;
   }
 
   private async write(meta: SnapshotMeta, source: AsyncIterable<Uint8Array>): Promise<void> {
