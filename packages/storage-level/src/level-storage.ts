@@ -22,17 +22,17 @@ export interface LevelStorageOptions {
   readonly createIfMissing?: boolean;
   /**
    * Bytes LevelDB gathers in memory (and in its write-ahead file) before it writes them out as a
-   * sorted table: its `writeBufferSize`. Default {@link DEFAULT_WRITE_BUFFER_BYTES} (64 MiB, RocksDB's
-   * default), not LevelDB's 4 MiB: under a steady write load every flush of the buffer writes and
-   * syncs a table file, and those syncs slow down every node's log writes on a shared disk (see
-   * tooling/bench/README.md). Memory is taken as data arrives, up to about twice this while a full
-   * buffer is written out; reopening replays up to this much. Between 64 KiB and 1 GiB.
+   * sorted table: its `writeBufferSize`. Default {@link DEFAULT_WRITE_BUFFER_BYTES} (4 MiB, LevelDB's
+   * own). A larger buffer means fewer, larger table writes, a little less CPU per write under steady
+   * load, more memory (up to about twice this while a full buffer is written out) and a longer replay
+   * when reopening; it did not change the end-to-end tail (tooling/bench/README.md, item 23).
+   * Between 64 KiB and 1 GiB.
    */
   readonly writeBufferBytes?: number;
 }
 
-/** Default of {@link LevelStorageOptions.writeBufferBytes}: 64 MiB. */
-export const DEFAULT_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
+/** Default of {@link LevelStorageOptions.writeBufferBytes}: 4 MiB, LevelDB's own default. */
+export const DEFAULT_WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
 const MIN_WRITE_BUFFER_BYTES = 64 * 1024;
 const MAX_WRITE_BUFFER_BYTES = 1024 * 1024 * 1024;
 
