@@ -1,33 +1,39 @@
 import { type IncomingMessage, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 type HeaderValue = string | number | readonly string[];
-type GivenHeaders = OutgoingHttpHeaders | readonly HeaderValue[] | undefined;
+/** What `writeHead` takes: an object, a flat name/value list, or a list of [name, value] pairs. */
+type GivenHeaders =
+  | OutgoingHttpHeaders
+  | readonly HeaderValue[]
+  | readonly (readonly HeaderValue[])[]
+  | undefined;
 
-/** Whether `headers`, as passed to `writeHead`, names `name` (lower case), in any letter case. */
-function names(headers: GivenHeaders, name: string): boolean {
-  if (headers === undefined) return false;
-  if (Array.isArray(headers)) {
-    for (let i = 0; i < headers.length; i += 2) {
-      if (String(headers[i]).toLowerCase() === name) return true;
-    }
-    return false;
-  }
-  for (const key in headers) if (key.toLowerCase() === name) return true;
-  return false;
-}
-
-/** Appends `headers`, as passed to `writeHead`, to a flat name/value list. */
-function appendHeaders(flat: HeaderValue[], headers: GivenHeaders): void {
+/** Calls `visit` with each name and value of `headers`, in whichever form `writeHead` was given them. */
+function eachHeader(headers: GivenHeaders, visit: (name: string, value: HeaderValue) => void): void {
   if (headers === undefined) return;
   if (Array.isArray(headers)) {
-    for (const item of headers) flat.push(item);
+    if (Array.isArray(headers[0])) {
+      for (const pair of headers as readonly (readonly HeaderValue[])[]) visit(String(pair[0]), pair[1]!);
+    } else {
+      const flat = headers as readonly HeaderValue[];
+      for (let i = 0; i + 1 < flat.length; i += 2) visit(String(flat[i]), flat[i + 1]!);
+    }
     return;
   }
   const record = headers as OutgoingHttpHeaders;
-  for (const key in record) {
-    const value = record[key];
-    if (value !== undefined) flat.push(key, value);
+  for (const name in record) {
+    const value = record[name];
+    if (value !== undefined) visit(name, value);
   }
+}
+
+/** Whether `headers` names `name` (lower case), in any letter case. */
+function names(headers: GivenHeaders, name: string): boolean {
+  let found = false;
+  eachHeader(headers, (key) => {
+    if (key.toLowerCase() === name) found = true;
+  });
+  return found;
 }
 
 /**
@@ -54,7 +60,7 @@ export class ServiceResponse<
     for (const name in common) {
       if (!this.hasHeader(name) && !names(given, name)) flat.push(name, common[name]!);
     }
-    appendHeaders(flat, given);
+    eachHeader(given, (name, value) => flat.push(name, value));
     return this.writeHeadAs(statusCode, hasMessage ? [rest[0], flat] : [flat]);
   }
 

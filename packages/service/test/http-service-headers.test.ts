@@ -36,6 +36,18 @@ beforeAll(async () => {
         },
       },
       {
+        path: '/pairs',
+        methods: {
+          GET: ({ response }) => {
+            response.writeHead(200, [
+              ['x-one', '1'],
+              ['RAFT-LEADER', 'paired'],
+            ]);
+            response.end();
+          },
+        },
+      },
+      {
         path: '/implicit',
         methods: {
           GET: ({ response }) => {
@@ -114,6 +126,8 @@ describe('createHttpService common headers', () => {
   it('lets a header of the same name from the handler win, whatever its letter case or way of setting', async () => {
     expect((await get('/own-leader')).headers.get('raft-leader')).toBe('mine');
     expect((await get('/set-leader')).headers.get('raft-leader')).toBe('set');
+    const pairs = await get('/pairs');
+    expect([pairs.headers.get('raft-leader'), pairs.headers.get('x-one')]).toEqual(['paired', '1']);
   });
 
   it('adds them to errors and to unknown routes', async () => {
