@@ -52,10 +52,7 @@ export async function proposeCommand<Result>(
 ): Promise<Result> {
   if (node.leader() === '') throw noLeaderError();
   try {
-    return await node.propose(
-      data,
-      options.transfer === true ? { timeoutMs, transfer: true } : { timeoutMs },
-    );
+    return await node.propose(data, { timeoutMs, transfer: options.transfer === true });
   } catch (error) {
     throw raftErrorToHttp(error, 'write');
   }

@@ -38,7 +38,7 @@ describe('raft requests over HTTP', () => {
   it('proposeCommand resolves with the result; without a known leader it answers 503 no_leader and proposes nothing', async () => {
     const led = fakeNode('n1');
     expect(await proposeCommand(led.node, new Uint8Array([1]), 500)).toBe('applied');
-    expect(led.calls).toEqual(['propose {"timeoutMs":500}']);
+    expect(led.calls).toEqual(['propose {"timeoutMs":500,"transfer":false}']);
     expect(await proposeCommand(led.node, new Uint8Array([1]), 500, { transfer: true })).toBe('applied');
     expect(led.calls.at(-1)).toBe('propose {"timeoutMs":500,"transfer":true}');
     const leaderless = fakeNode('');

@@ -38,13 +38,13 @@ export type KvCommand =
       readonly key: string;
       readonly value: Uint8Array;
       readonly condition: KvCondition;
-      readonly idempotency?: KvIdempotency;
+      readonly idempotency?: KvIdempotency | undefined;
     })
   | (CommandBase & {
       readonly type: 'delete';
       readonly key: string;
       readonly condition: KvCondition;
-      readonly idempotency?: KvIdempotency;
+      readonly idempotency?: KvIdempotency | undefined;
     })
   /** A member publishes its addresses so every node can list them (`GET /cluster`). */
   | (CommandBase & {

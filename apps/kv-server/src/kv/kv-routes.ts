@@ -138,15 +138,9 @@ export function kvRoutes(options: KvRouteOptions): Route[] {
     if (type === 'put') {
       // A view is enough: encodeKvCommand copies the value into the entry before anything else runs.
       const value = await readBody(context.request, limits.maxValueBytes, { view: true });
-      command =
-        idempotency === undefined
-          ? { type, key, value, condition, stamp }
-          : { type, key, value, condition, stamp, idempotency };
+      command = { type, key, value, condition, stamp, idempotency };
     } else {
-      command =
-        idempotency === undefined
-          ? { type, key, condition, stamp }
-          : { type, key, condition, stamp, idempotency };
+      command = { type, key, condition, stamp, idempotency };
     }
     answerWrite(context, await propose(command));
   };
